@@ -1,0 +1,70 @@
+"""Staff users and the API tokens other systems use."""
+
+from __future__ import annotations
+
+import hashlib
+import secrets
+from datetime import datetime
+
+from flask_login import UserMixin
+from sqlalchemy import String, select
+from sqlalchemy.orm import Mapped, mapped_column
+from werkzeug.security import check_password_hash, generate_password_hash
+
+from app.db_types import UTCDateTime, utcnow
+from app.extensions import db
+
+
+class User(UserMixin, db.Model):
+    """A member of staff who logs in to the order desk."""
+
+    __tablename__ = "user"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    #: Lower case; the login.
+    email: Mapped[str] = mapped_column(String(254), unique=True)
+    name: Mapped[str] = mapped_column(String(200), default="")
+    #: Werkzeug's salted scrypt hash; the password itself is never stored.
+    password_hash: Mapped[str] = mapped_column(String(300))
+    is_active: Mapped[bool] = mapped_column(default=True)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+    def set_password(self, password: str) -> None:
+        self.password_hash = generate_password_hash(password)
+
+    def check_password(self, password: str) -> bool:
+        return check_password_hash(self.password_hash, password)
+
+
+TOKEN_PREFIX = "odk_"
+
+
+def hash_token(token: str) -> str:
+    # Tokens are 256 random bits, so a fast hash is enough: nothing to brute-force.
+    return hashlib.sha256(token.encode()).hexdigest()
+
+
+class ApiToken(db.Model):
+    """A bearer token for the JSON API; only its hash is kept."""
+
+    __tablename__ = "api_token"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    #: Which system holds it; shown in the timeline as ``api:<name>``.
+    name: Mapped[str] = mapped_column(String(100))
+    token_hash: Mapped[str] = mapped_column(String(64), unique=True)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    revoked_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+
+    @classmethod
+    def issue(cls, name: str) -> tuple[ApiToken, str]:
+        """A new token row and the token itself, which is shown once and never stored."""
+        token = TOKEN_PREFIX + secrets.token_urlsafe(32)
+        return cls(name=name, token_hash=hash_token(token)), token
+
+    @classmethod
+    def find(cls, token: str) -> ApiToken | None:
+        """The live token row for a presented bearer token, if any."""
+        return db.session.scalar(
+            select(cls).where(cls.token_hash == hash_token(token), cls.revoked_at.is_(None))
+        )

@@ -1,0 +1,59 @@
+"""Staff login and logout."""
+
+from __future__ import annotations
+
+from urllib.parse import urlsplit
+
+from flask import Blueprint, flash, redirect, render_template, request, url_for
+from flask_login import current_user, login_required, login_user, logout_user
+from sqlalchemy import select
+
+from app.auth.forms import LoginForm
+from app.auth.models import User
+from app.extensions import db, login_manager
+
+bp = Blueprint("auth", __name__)
+
+
+@login_manager.user_loader
+def load_user(user_id: str) -> User | None:
+    user = db.session.get(User, int(user_id))
+    return user if user is not None and user.is_active else None
+
+
+def _safe_next(target: str | None) -> str:
+    # Only local paths: a crafted ?next= must not send staff to another site.
+    if target and urlsplit(target).netloc == "" and target.startswith("/"):
+        return target
+    return url_for("orders.list_orders")
+
+
+@bp.route("/login", methods=["GET", "POST"])
+def login():
+    """Log a member of staff in."""
+    if current_user.is_authenticated:
+        return redirect(url_for("orders.list_orders"))
+    form = LoginForm()
+    if form.validate_on_submit():
+        user = db.session.scalar(select(User).where(User.email == form.email.data.lower()))
+        if user is not None and user.is_active and user.check_password(form.password.data):
+            login_user(user, remember=form.remember.data)
+            return redirect(_safe_next(request.args.get("next")))
+        flash("Wrong email or password.", "error")
+        return render_template("auth/login.html", form=form), 401
+    return render_template("auth/login.html", form=form)
+
+
+@bp.post("/logout")
+@login_required
+def logout():
+    """Log out (a POST, so a link on another site cannot do it)."""
+    logout_user()
+    flash("You are logged out.", "info")
+    return redirect(url_for("auth.login"))
+
+
+@bp.get("/")
+def index():
+    """The order list is the home page."""
+    return redirect(url_for("orders.list_orders"))

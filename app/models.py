@@ -1,0 +1,28 @@
+"""Every model module, imported once so relationships by name resolve and Alembic sees all
+tables."""
+
+from app.auth.models import ApiToken, User
+from app.customers.models import Address, Customer
+from app.events.models import OrderEvent
+from app.orders.models import (
+    Counter,
+    CreditLine,
+    GiftCard,
+    GiftCardUsage,
+    LineItem,
+    LineItemAdjustment,
+    LineItemTaxLine,
+    Order,
+    ShippingMethod,
+    ShippingMethodAdjustment,
+    ShippingMethodTaxLine,
+)
+from app.payments.models import Capture, Payment, Refund
+from app.store.models import Region, SalesChannel, TaxRate
+
+__all__ = [
+    "Address", "ApiToken", "Capture", "Counter", "CreditLine", "Customer", "GiftCard",
+    "GiftCardUsage", "LineItem", "LineItemAdjustment", "LineItemTaxLine", "Order", "OrderEvent",
+    "Payment", "Refund", "Region", "SalesChannel", "ShippingMethod", "ShippingMethodAdjustment",
+    "ShippingMethodTaxLine", "TaxRate", "User",
+]  # fmt: skip

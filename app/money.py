@@ -1,0 +1,91 @@
+"""Money: exact decimal amounts in a currency's own precision.
+
+Pure: no Flask, no SQLAlchemy. Amounts are ``Decimal`` in major units; rounding is half up to
+the currency's number of decimals (USD 2, JPY 0, KWD 3), which Babel knows from CLDR.
+"""
+
+from __future__ import annotations
+
+from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
+from functools import lru_cache
+
+from babel.core import get_global
+from babel.numbers import format_currency, get_currency_precision
+
+ZERO = Decimal(0)
+
+
+class MoneyError(ValueError):
+    """An amount or a currency that cannot be used."""
+
+
+@lru_cache(maxsize=None)
+def known_currencies() -> frozenset[str]:
+    """ISO 4217 codes (upper case) that Babel has a precision for."""
+    return frozenset(get_global("currency_fractions")) | frozenset(
+        code for code in get_global("all_currencies")
+    )
+
+
+def normalize_currency(code: str) -> str:
+    """``"usd"`` → ``"USD"``; raises ``MoneyError`` for a code that is not ISO 4217."""
+    if not isinstance(code, str) or len(code.strip()) != 3:
+        raise MoneyError(f"{code!r} is not a three-letter currency code")
+    upper = code.strip().upper()
+    if upper not in known_currencies():
+        raise MoneyError(f"{code!r} is not a known currency")
+    return upper
+
+
+@lru_cache(maxsize=None)
+def precision(currency: str) -> int:
+    """Number of decimals of the currency's minor unit."""
+    return get_currency_precision(currency.upper())
+
+
+@lru_cache(maxsize=None)
+def minor_unit(currency: str) -> Decimal:
+    """The smallest amount of the currency: ``0.01`` for USD, ``1`` for JPY."""
+    return Decimal(1).scaleb(-precision(currency))
+
+
+def round_money(amount: Decimal, currency: str) -> Decimal:
+    """Round half up to the currency's precision (the only rounding money ever sees)."""
+    return amount.quantize(minor_unit(currency), rounding=ROUND_HALF_UP)
+
+
+def zero(currency: str) -> Decimal:
+    """Zero in the currency's precision, so sums print with the right decimals."""
+    return ZERO.quantize(minor_unit(currency))
+
+
+def parse_amount(value: object) -> Decimal:
+    """An amount from JSON or a form: a string or a number, never a float's binary noise.
+
+    Raises ``MoneyError`` for anything that is not a finite number.
+    """
+    if isinstance(value, bool) or value is None:
+        raise MoneyError("must be a number")
+    if isinstance(value, float):
+        value = repr(value)
+    if isinstance(value, int | Decimal):
+        value = str(value)
+    if not isinstance(value, str):
+        raise MoneyError("must be a number")
+    try:
+        amount = Decimal(value.strip())
+    except InvalidOperation:
+        raise MoneyError(f"{value!r} is not a number") from None
+    if not amount.is_finite():
+        raise MoneyError(f"{value!r} is not a finite number")
+    return amount
+
+
+def to_string(amount: Decimal, currency: str) -> str:
+    """JSON form of an amount: a string with exactly the currency's decimals (``"73.50"``)."""
+    return str(round_money(amount, currency))
+
+
+def format_money(amount: Decimal, currency: str, locale: str = "en_US") -> str:
+    """Amount for people, in the currency's symbol and precision: ``$1,234.50``, ``¥1,235``."""
+    return format_currency(round_money(amount, currency), currency.upper(), locale=locale)

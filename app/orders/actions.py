@@ -1,0 +1,73 @@
+"""State changes of orders. Each public function is one action: guards, change, timeline
+event; the caller's request commits once (or rolls everything back)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from app.events.models import OrderEvent
+from app.extensions import db
+from app.fulfillment.calculations import LineQuantities, fulfillment_status
+from app.orders.models import Counter, FulfillmentStatus, Order, PaymentStatus
+from app.payments.calculations import payment_status
+
+DISPLAY_ID_COUNTER = "order_display_id"
+
+
+class OrderActionError(Exception):
+    """An action that the order's state does not allow, in words staff understand."""
+
+
+class StaleOrderError(OrderActionError):
+    """The form was filled in against an older version of the order."""
+
+
+def take_display_ids(count: int = 1) -> range:
+    """Display ids for ``count`` new orders, in the caller's transaction."""
+    return Counter.take(DISPLAY_ID_COUNTER, count)
+
+
+def refresh_derived(order: Order) -> None:
+    """Store what is derived from the order's lines and payments: its total (for sorting) and
+    its payment and fulfillment statuses (for filtering)."""
+    order.forget_totals()
+    totals = order.totals
+    order.total = totals.total
+    order.payment_status = PaymentStatus(
+        payment_status(totals.total, [p.figures for p in order.payments])
+    )
+    order.fulfillment_status = FulfillmentStatus(
+        fulfillment_status(
+            [
+                LineQuantities(
+                    quantity=i.quantity,
+                    fulfilled=i.fulfilled_quantity,
+                    shipped=i.shipped_quantity,
+                    delivered=i.delivered_quantity,
+                    returned=i.returned_quantity,
+                )
+                for i in order.items
+            ]
+        )
+    )
+
+
+def record_event(
+    order: Order,
+    event_type: str,
+    actor: str,
+    message: str = "",
+    data: dict[str, Any] | None = None,
+) -> OrderEvent:
+    """Append an entry to the order's timeline."""
+    event = OrderEvent(order=order, event_type=event_type, actor=actor, message=message, data=data)
+    db.session.add(event)
+    return event
+
+
+def add_note(order: Order, text: str, actor: str) -> OrderEvent:
+    """Staff leave an internal note on the order; it shows in the timeline only."""
+    text = text.strip()
+    if not text:
+        raise OrderActionError("A note needs some text.")
+    return record_event(order, "note", actor, text)
