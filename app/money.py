@@ -7,7 +7,7 @@ the currency's number of decimals (USD 2, JPY 0, KWD 3), which Babel knows from 
 from __future__ import annotations
 
 from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
-from functools import lru_cache
+from functools import cache
 
 from babel.core import get_global
 from babel.numbers import format_currency, get_currency_precision
@@ -19,12 +19,12 @@ class MoneyError(ValueError):
     """An amount or a currency that cannot be used."""
 
 
-@lru_cache(maxsize=None)
+@cache
 def known_currencies() -> frozenset[str]:
-    """ISO 4217 codes (upper case) that Babel has a precision for."""
-    return frozenset(get_global("currency_fractions")) | frozenset(
-        code for code in get_global("all_currencies")
-    )
+    """ISO 4217 codes (upper case) that Babel knows."""
+    # Not the keys of ``currency_fractions``: they hold a ``DEFAULT`` entry besides codes, and
+    # every code without an entry there takes that default precision.
+    return frozenset(get_global("all_currencies"))
 
 
 def normalize_currency(code: str) -> str:
@@ -37,13 +37,13 @@ def normalize_currency(code: str) -> str:
     return upper
 
 
-@lru_cache(maxsize=None)
+@cache
 def precision(currency: str) -> int:
     """Number of decimals of the currency's minor unit."""
     return get_currency_precision(currency.upper())
 
 
-@lru_cache(maxsize=None)
+@cache
 def minor_unit(currency: str) -> Decimal:
     """The smallest amount of the currency: ``0.01`` for USD, ``1`` for JPY."""
     return Decimal(1).scaleb(-precision(currency))
@@ -51,7 +51,9 @@ def minor_unit(currency: str) -> Decimal:
 
 def round_money(amount: Decimal, currency: str) -> Decimal:
     """Round half up to the currency's precision (the only rounding money ever sees)."""
-    return amount.quantize(minor_unit(currency), rounding=ROUND_HALF_UP)
+    rounded = amount.quantize(minor_unit(currency), rounding=ROUND_HALF_UP)
+    # -0.001 rounds to a negative zero, which would print as "-0.00".
+    return rounded.copy_abs() if rounded.is_zero() else rounded
 
 
 def zero(currency: str) -> Decimal:

@@ -39,12 +39,13 @@ def refresh_derived(order: Order) -> None:
     order.fulfillment_status = FulfillmentStatus(
         fulfillment_status(
             [
+                # Column defaults fill in at flush; a new line's quantities are still None.
                 LineQuantities(
                     quantity=i.quantity,
-                    fulfilled=i.fulfilled_quantity,
-                    shipped=i.shipped_quantity,
-                    delivered=i.delivered_quantity,
-                    returned=i.returned_quantity,
+                    fulfilled=i.fulfilled_quantity or 0,
+                    shipped=i.shipped_quantity or 0,
+                    delivered=i.delivered_quantity or 0,
+                    returned=i.returned_quantity or 0,
                 )
                 for i in order.items
             ]

@@ -179,7 +179,8 @@ class Order(db.Model):
     gift_card_uses: Mapped[list[GiftCardUsage]] = relationship(
         order_by="GiftCardUsage.id", cascade="all, delete-orphan"
     )
-    payments: Mapped[list[Payment]] = relationship( back_populates="order", order_by="Payment.id", cascade="all, delete-orphan"
+    payments: Mapped[list[Payment]] = relationship(
+        back_populates="order", order_by="Payment.id", cascade="all, delete-orphan"
     )
 
     events: Mapped[list[OrderEvent]] = relationship(

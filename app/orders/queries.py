@@ -1,0 +1,296 @@
+"""Finding orders: the list's filters, search and keyset (cursor) pagination.
+
+Shared by the staff order list and the API's list. Pages are cut by a cursor on
+``(sort column, id)``, never by OFFSET, so page 500 costs what page 1 costs.
+"""
+
+from __future__ import annotations
+
+import base64
+import binascii
+import json
+from collections.abc import Iterable, Mapping
+from dataclasses import asdict, dataclass, fields, replace
+from datetime import UTC, date, datetime, time, timedelta
+from decimal import Decimal
+
+from sqlalchemy import Select, func, literal, or_, select, tuple_
+from sqlalchemy.orm import joinedload, selectinload
+
+from app.customers.models import Customer
+from app.extensions import db
+from app.money import MoneyError, normalize_currency
+from app.orders.models import FulfillmentStatus, Order, OrderStatus, PaymentStatus
+
+#: Sort keys offered to staff; a leading ``-`` means newest / highest first.
+SORTS = {
+    "-created_at": "Newest first",
+    "created_at": "Oldest first",
+    "-display_id": "Order number, high to low",
+    "display_id": "Order number, low to high",
+    "-total": "Total, high to low",
+    "total": "Total, low to high",
+}
+DEFAULT_SORT = "-created_at"
+
+_SORT_COLUMNS = {
+    "created_at": Order.created_at,
+    "display_id": Order.display_id,
+    "total": Order.total,
+}
+
+
+@dataclass(frozen=True)
+class OrderFilters:
+    """What staff narrowed the list to. Empty fields filter nothing."""
+
+    status: str = ""
+    payment_status: str = ""
+    fulfillment_status: str = ""
+    sales_channel: int | None = None
+    region: int | None = None
+    currency: str = ""
+    created_from: date | None = None
+    created_to: date | None = None
+    q: str = ""
+    sort: str = DEFAULT_SORT
+
+    def as_args(self) -> dict[str, str]:
+        """The filters as URL query arguments, empty ones left out (for links and cursors)."""
+        args = {}
+        for name, value in asdict(self).items():
+            if value in (None, "") or (name == "sort" and value == DEFAULT_SORT):
+                continue
+            args[name] = value.isoformat() if isinstance(value, date) else str(value)
+        return args
+
+    @property
+    def is_filtered(self) -> bool:
+        return any(k != "sort" for k in self.as_args())
+
+
+def _one_of(value: str, allowed: Iterable[str]) -> str:
+    allowed = list(allowed)
+    if value not in allowed:
+        raise ValueError(f"{value!r} is not one of: " + ", ".join(allowed))
+    return value
+
+
+def _positive_int(value: str) -> int:
+    number = int(value)
+    if number < 1:
+        raise ValueError
+    return number
+
+
+def _currency(value: str) -> str:
+    try:
+        return normalize_currency(value)
+    except MoneyError as error:
+        raise ValueError(str(error)) from None
+
+
+_PARSERS = {
+    "status": lambda v: _one_of(v, (m.value for m in OrderStatus if m != OrderStatus.DRAFT)),
+    "payment_status": lambda v: _one_of(v, (m.value for m in PaymentStatus)),
+    "fulfillment_status": lambda v: _one_of(v, (m.value for m in FulfillmentStatus)),
+    "sales_channel": _positive_int,
+    "region": _positive_int,
+    "currency": _currency,
+    "created_from": date.fromisoformat,
+    "created_to": date.fromisoformat,
+    "q": lambda v: v[:200],
+    "sort": lambda v: _one_of(v, SORTS),
+}
+
+_MESSAGES = {
+    "sales_channel": "must be a sales channel id",
+    "region": "must be a region id",
+    "created_from": "must be a date like 2026-01-31",
+    "created_to": "must be a date like 2026-01-31",
+}
+
+
+def parse_filters(args: Mapping[str, str]) -> tuple[OrderFilters, dict[str, str]]:
+    """Filters from query arguments, and an error message per argument that made no sense
+    (that argument is then ignored)."""
+    values: dict[str, object] = {}
+    errors: dict[str, str] = {}
+    for field in fields(OrderFilters):
+        raw = (args.get(field.name) or "").strip()
+        if not raw:
+            continue
+        try:
+            values[field.name] = _PARSERS[field.name](raw)
+        except ValueError as error:
+            errors[field.name] = _MESSAGES.get(field.name) or str(error)
+    filters = OrderFilters(**values)
+    if filters.created_from and filters.created_to and filters.created_from > filters.created_to:
+        errors["created_to"] = "must not be before the start date"
+        filters = replace(filters, created_to=None)
+    return filters, errors
+
+
+def _start_of(day: date) -> datetime:
+    return datetime.combine(day, time.min, tzinfo=UTC)
+
+
+def _search(stmt: Select, q: str) -> Select:
+    """Search box: an order number (``1042`` or ``#1042``), an external id, an email (or its
+    beginning), or the beginning of a customer's first or last name."""
+    text = q.strip()
+    number = text.removeprefix("#")
+    conditions = [Order.external_id == text]
+    if number.isdigit():
+        conditions.append(Order.display_id == int(number))
+    lowered = text.lower()
+    if lowered:
+        conditions.append(Order.email.startswith(lowered, autoescape=True))
+    if "@" not in text:
+        first_word = lowered.split()[0] if lowered.split() else lowered
+        names = select(Customer.id).where(
+            or_(
+                func.lower(Customer.first_name).startswith(first_word, autoescape=True),
+                func.lower(Customer.last_name).startswith(first_word, autoescape=True),
+            )
+        )
+        conditions.append(Order.customer_id.in_(names))
+    return stmt.where(or_(*conditions))
+
+
+def filtered(filters: OrderFilters) -> Select:
+    """The orders that match the filters, unsorted. Drafts are not orders and never show."""
+    stmt = select(Order).where(Order.status != OrderStatus.DRAFT)
+    if filters.status:
+        stmt = stmt.where(Order.status == OrderStatus(filters.status))
+    if filters.payment_status:
+        stmt = stmt.where(Order.payment_status == PaymentStatus(filters.payment_status))
+    if filters.fulfillment_status:
+        stmt = stmt.where(
+            Order.fulfillment_status == FulfillmentStatus(filters.fulfillment_status)
+        )
+    if filters.sales_channel:
+        stmt = stmt.where(Order.sales_channel_id == filters.sales_channel)
+    if filters.region:
+        stmt = stmt.where(Order.region_id == filters.region)
+    if filters.currency:
+        stmt = stmt.where(Order.currency_code == filters.currency)
+    if filters.created_from:
+        stmt = stmt.where(Order.created_at >= _start_of(filters.created_from))
+    if filters.created_to:
+        stmt = stmt.where(Order.created_at < _start_of(filters.created_to + timedelta(days=1)))
+    if filters.q:
+        stmt = _search(stmt, filters.q)
+    return stmt
+
+
+@dataclass(frozen=True)
+class OrderPage:
+    """One page of the list, with cursors to the pages beside it (``None`` at either end)."""
+
+    orders: list[Order]
+    next_cursor: str | None
+    prev_cursor: str | None
+
+
+def _encode_cursor(order: Order, sort_field: str, direction: str) -> str:
+    value = getattr(order, sort_field)
+    if isinstance(value, datetime):
+        value = value.isoformat()
+    elif isinstance(value, Decimal):
+        value = str(value)
+    raw = json.dumps([direction, value, order.id], separators=(",", ":"))
+    return base64.urlsafe_b64encode(raw.encode()).decode().rstrip("=")
+
+
+class CursorError(ValueError):
+    """A cursor that this list did not hand out."""
+
+
+def _decode_cursor(cursor: str, sort_field: str) -> tuple[str, object, int]:
+    try:
+        padded = cursor + "=" * (-len(cursor) % 4)
+        direction, value, order_id = json.loads(base64.urlsafe_b64decode(padded))
+        if direction not in ("next", "prev") or not isinstance(order_id, int):
+            raise ValueError
+        if sort_field == "created_at":
+            value = datetime.fromisoformat(value)
+        elif sort_field == "total":
+            value = Decimal(value)
+        elif not isinstance(value, int):
+            raise ValueError
+    except (ValueError, TypeError, binascii.Error, ArithmeticError):
+        raise CursorError(
+            "This page link is no longer valid; start again from the first page."
+        ) from None
+    return direction, value, order_id
+
+
+def find_orders(filters: OrderFilters, cursor: str | None = None, limit: int = 50) -> OrderPage:
+    """A page of orders matching ``filters``, sorted by ``filters.sort`` then id.
+
+    ``cursor`` comes from a previous page's ``next_cursor`` or ``prev_cursor``. Raises
+    ``CursorError`` for a cursor that cannot be read.
+    """
+    sort_field = filters.sort.lstrip("-")
+    descending = filters.sort.startswith("-")
+    column = _SORT_COLUMNS[sort_field]
+    key = tuple_(column, Order.id)
+
+    direction, after = "next", None
+    if cursor:
+        direction, value, order_id = _decode_cursor(cursor, sort_field)
+        # Typed literals, so the value is stored-format (UTC, exact decimal) like the column.
+        after = tuple_(literal(value, column.type), literal(order_id, Order.id.type))
+    # Walking backwards means reading in the opposite order, then turning the page around.
+    reading_descending = descending if direction == "next" else not descending
+
+    stmt = filtered(filters).options(
+        joinedload(Order.customer), joinedload(Order.sales_channel)
+    )
+    if after is not None:
+        stmt = stmt.where(key < after if reading_descending else key > after)
+    order_by = (column.desc(), Order.id.desc()) if reading_descending else (column, Order.id)
+    rows = list(db.session.scalars(stmt.order_by(*order_by).limit(limit + 1)).unique())
+
+    more = len(rows) > limit
+    rows = rows[:limit]
+    if direction == "prev":
+        rows.reverse()
+        has_next, has_prev = bool(rows), more
+    else:
+        has_next, has_prev = more, cursor is not None
+    return OrderPage(
+        orders=rows,
+        next_cursor=_encode_cursor(rows[-1], sort_field, "next") if has_next and rows else None,
+        prev_cursor=_encode_cursor(rows[0], sort_field, "prev") if has_prev and rows else None,
+    )
+
+
+def order_with_details(order_id: int) -> Order | None:
+    """An order with everything its detail page and API answer show, in a fixed number of
+    queries whatever its size."""
+    from app.events.models import OrderEvent  # noqa: F401  (mapper for Order.events)
+    from app.orders.models import GiftCardUsage, LineItem, ShippingMethod
+    from app.payments.models import Payment
+
+    return db.session.scalar(
+        select(Order)
+        .where(Order.id == order_id)
+        .options(
+            joinedload(Order.customer),
+            joinedload(Order.region),
+            joinedload(Order.sales_channel),
+            joinedload(Order.shipping_address),
+            joinedload(Order.billing_address),
+            selectinload(Order.items).selectinload(LineItem.tax_lines),
+            selectinload(Order.items).selectinload(LineItem.adjustments),
+            selectinload(Order.shipping_methods).selectinload(ShippingMethod.tax_lines),
+            selectinload(Order.shipping_methods).selectinload(ShippingMethod.adjustments),
+            selectinload(Order.credit_lines),
+            selectinload(Order.gift_card_uses).joinedload(GiftCardUsage.gift_card),
+            selectinload(Order.payments).selectinload(Payment.captures),
+            selectinload(Order.payments).selectinload(Payment.refunds),
+            selectinload(Order.events),
+        )
+    )

@@ -1,0 +1,183 @@
+import re
+from datetime import UTC, datetime, timedelta
+
+import pytest
+from sqlalchemy import event
+
+from app.extensions import db
+from app.orders.models import OrderStatus
+from tests.factories import make_channel, make_order, make_region
+
+
+def shown_order_numbers(response) -> list[int]:
+    """The order numbers in the list, top to bottom, as staff read them."""
+    return [int(n) for n in re.findall(r">#(\d+)</a></td>", response.get_data(as_text=True))]
+
+
+def test_the_list_shows_orders_newest_first_with_their_totals(staff_client):
+    now = datetime.now(UTC)
+    old = make_order(email="old@example.com", created_at=now - timedelta(days=3))
+    new = make_order(email="new@example.com", created_at=now,
+                     items=[{"title": "Mug", "unit_price": "1234.50"}])  # fmt: skip
+    response = staff_client.get("/orders")
+    assert response.status_code == 200
+    assert shown_order_numbers(response) == [new.display_id, old.display_id]
+    assert "$1,234.50" in response.get_data(as_text=True)
+
+
+def test_an_empty_store_says_there_are_no_orders_yet(staff_client):
+    response = staff_client.get("/orders")
+    assert "No orders yet" in response.get_data(as_text=True)
+
+
+def test_filters_that_match_nothing_say_so(staff_client):
+    make_order()
+    response = staff_client.get("/orders?status=archived")
+    assert shown_order_numbers(response) == []
+    assert "No orders match these filters" in response.get_data(as_text=True)
+
+
+@pytest.mark.parametrize(
+    ("query", "expected"),
+    [
+        ("status=completed", ["completed"]),
+        ("payment_status=captured", ["paid"]),
+        ("payment_status=not_paid", ["completed", "euro"]),
+        ("currency=eur", ["euro"]),
+        ("q=euro%40example.com", ["euro"]),
+        ("q=EURO", ["euro"]),
+        ("q=lovelace", ["completed", "paid"]),
+        ("q=ext-77", ["paid"]),
+    ],
+)
+def test_filters_and_search_narrow_the_list(staff_client, query, expected):
+    orders = {
+        "completed": make_order(email="done@example.com", status=OrderStatus.COMPLETED),
+        "paid": make_order(email="paid@example.com", captured=["40.00"], external_id="ext-77"),
+        "euro": make_order(email="euro@example.com", currency="EUR", customer=("Émile", "Zola")),
+    }
+    response = staff_client.get(f"/orders?{query}")
+    assert sorted(shown_order_numbers(response)) == sorted(orders[k].display_id for k in expected)
+
+
+def test_search_by_order_number_with_or_without_hash(staff_client):
+    first, second = make_order(), make_order()
+    assert shown_order_numbers(staff_client.get(f"/orders?q={second.display_id}")) == [
+        second.display_id
+    ]
+    assert shown_order_numbers(staff_client.get(f"/orders?q=%23{first.display_id}")) == [
+        first.display_id
+    ]
+
+
+def test_region_channel_and_date_filters(staff_client):
+    us, de = make_region(), make_region("Germany", "EUR", inclusive=True, rate="19")
+    web, pos = make_channel("Web"), make_channel("Counter")
+    day = datetime(2026, 3, 10, 12, tzinfo=UTC)
+    early = make_order(region=us, sales_channel=web, created_at=day - timedelta(days=5))
+    late = make_order(region=de, sales_channel=pos, currency="EUR", created_at=day)
+    assert shown_order_numbers(staff_client.get(f"/orders?region={de.id}")) == [late.display_id]
+    assert shown_order_numbers(staff_client.get(f"/orders?sales_channel={web.id}")) == [
+        early.display_id
+    ]
+    response = staff_client.get("/orders?created_from=2026-03-10&created_to=2026-03-10")
+    assert shown_order_numbers(response) == [late.display_id]
+
+
+def test_nonsense_filters_get_a_clear_message_and_status_400(staff_client):
+    response = staff_client.get("/orders?status=lost&created_from=yesterday")
+    assert response.status_code == 400
+    text = response.get_data(as_text=True)
+    assert "&#39;lost&#39; is not one of" in text
+    assert "must be a date like 2026-01-31" in text
+
+
+def test_a_forged_cursor_is_refused_and_the_first_page_shown(staff_client):
+    order = make_order()
+    response = staff_client.get("/orders?cursor=not-a-cursor")
+    assert response.status_code == 400
+    assert "no longer valid" in response.get_data(as_text=True)
+    assert shown_order_numbers(response) == [order.display_id]
+
+
+def walk(client, url):
+    """Follow the Next links from ``url``; the order numbers of every page."""
+    pages = []
+    while url and len(pages) < 20:
+        response = client.get(url)
+        pages.append(shown_order_numbers(response))
+        found = re.search(r'<a rel="next" href="([^"]+)"', response.get_data(as_text=True))
+        url = found.group(1).replace("&amp;", "&") if found else None
+    return pages
+
+
+@pytest.mark.parametrize("sort", ["-created_at", "created_at", "total", "-total", "display_id"])
+def test_cursor_pages_cover_every_order_once_in_order(app, staff_client, sort):
+    app.config["ORDERS_PAGE_SIZE"] = 4
+    base = datetime(2026, 1, 1, tzinfo=UTC)
+    # Equal dates and equal totals on purpose: the id breaks ties so no order is lost.
+    orders = [
+        make_order(created_at=base + timedelta(hours=i // 2), commit=False,
+                   items=[{"title": "Tea", "unit_price": f"{10 + i % 3}.00"}])
+        for i in range(10)
+    ]  # fmt: skip
+    db.session.commit()
+    pages = walk(staff_client, f"/orders?sort={sort}")
+    assert [len(p) for p in pages] == [4, 4, 2]
+    seen = [n for page in pages for n in page]
+    key = sort.lstrip("-")
+    by = {o.display_id: (getattr(o, key), o.id) for o in orders}
+    assert seen == sorted(by, key=lambda n: by[n], reverse=sort.startswith("-"))
+    app.config["ORDERS_PAGE_SIZE"] = 50
+
+
+def test_previous_links_walk_back_to_the_same_pages(app, staff_client):
+    app.config["ORDERS_PAGE_SIZE"] = 3
+    for _ in range(7):
+        make_order(commit=False)
+    db.session.commit()
+    first = staff_client.get("/orders").get_data(as_text=True)
+    second_url = re.search(r'rel="next" href="([^"]+)"', first).group(1).replace("&amp;", "&")
+    second = staff_client.get(second_url).get_data(as_text=True)
+    prev_url = re.search(r'rel="prev" href="([^"]+)"', second).group(1).replace("&amp;", "&")
+    back = staff_client.get(prev_url)
+    assert shown_order_numbers(back) == [int(n) for n in re.findall(r">#(\d+)</a></td>", first)]
+    app.config["ORDERS_PAGE_SIZE"] = 50
+
+
+def test_htmx_gets_only_the_results_and_caches_keep_them_apart(staff_client):
+    make_order()
+    response = staff_client.get("/orders?status=pending", headers={"HX-Request": "true"})
+    text = response.get_data(as_text=True)
+    assert "<html" not in text and "<table" in text
+    assert "HX-Request" in response.headers["Vary"]
+
+
+def test_drafts_are_not_orders_and_never_show(staff_client):
+    make_order(status=OrderStatus.DRAFT)
+    assert shown_order_numbers(staff_client.get("/orders")) == []
+
+
+@pytest.fixture
+def count_queries(app):
+    statements = []
+
+    def record(conn, cursor, statement, *args):
+        statements.append(statement)
+
+    event.listen(db.engine, "before_cursor_execute", record)
+    yield statements
+    event.remove(db.engine, "before_cursor_execute", record)
+
+
+def test_the_list_costs_the_same_queries_for_few_or_many_orders(staff_client, count_queries):
+    make_order()
+    count_queries.clear()
+    staff_client.get("/orders")
+    few = len(count_queries)
+    for i in range(12):
+        make_order(email=f"c{i}@example.com", commit=False)
+    db.session.commit()
+    count_queries.clear()
+    staff_client.get("/orders")
+    assert len(count_queries) == few
