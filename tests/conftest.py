@@ -3,9 +3,11 @@ database per test, a test client, a logged-in member of staff and an API token."
 
 from __future__ import annotations
 
+import contextvars
 import os
 
 import pytest
+from flask.testing import FlaskClient
 from flask_migrate import downgrade, upgrade
 from sqlalchemy import delete, inspect, text
 
@@ -20,6 +22,14 @@ STAFF_EMAIL = "staff@orderdesk.test"
 STAFF_PASSWORD = "correct horse battery"
 
 
+class IsolatedClient(FlaskClient):
+    """A test client whose every request runs in its own app context, with its own database
+    session and ``g``, as a real request does, even though the test holds a context open."""
+
+    def open(self, *args, **kwargs):
+        return contextvars.Context().run(super().open, *args, **kwargs)
+
+
 @pytest.fixture(scope="session")
 def _app(tmp_path_factory):
     overrides = {"TESTING": True, "SECRET_KEY": "tests", "WTF_CSRF_ENABLED": False}
@@ -27,6 +37,7 @@ def _app(tmp_path_factory):
         path = tmp_path_factory.mktemp("db") / "orderdesk.db"
         overrides["SQLALCHEMY_DATABASE_URI"] = f"sqlite:///{path}"
     app = create_app(overrides)
+    app.test_client_class = IsolatedClient
     with app.app_context():
         # Start from nothing, whatever an earlier run left, then build the schema the way
         # production does: through the migrations.
