@@ -7,8 +7,14 @@ from jinja2_fragments.flask import render_block
 
 
 def is_htmx() -> bool:
-    """The request came from htmx (and wants a fragment, not a page)."""
-    return request.headers.get("HX-Request") == "true" and not request.headers.get("HX-Boosted")
+    """The request came from htmx and wants a fragment. A history restore (back button with a
+    cold cache) and a boosted link want the whole page."""
+    headers = request.headers
+    return (
+        headers.get("HX-Request") == "true"
+        and not headers.get("HX-Boosted")
+        and not headers.get("HX-History-Restore-Request")
+    )
 
 
 def render_page_or_block(template: str, block: str, status: int = 200, **context) -> Response:

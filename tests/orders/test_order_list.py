@@ -181,3 +181,8 @@ def test_the_list_costs_the_same_queries_for_few_or_many_orders(staff_client, co
     count_queries.clear()
     staff_client.get("/orders")
     assert len(count_queries) == few
+
+
+def test_a_history_restore_gets_the_whole_page(staff_client):
+    headers = {"HX-Request": "true", "HX-History-Restore-Request": "true"}
+    assert "<html" in staff_client.get("/orders", headers=headers).get_data(as_text=True)
