@@ -9,7 +9,7 @@ import os
 import pytest
 from flask.testing import FlaskClient
 from flask_migrate import downgrade, upgrade
-from sqlalchemy import delete, inspect, text
+from sqlalchemy import delete, event, inspect, text
 
 from app import create_app
 from app.auth.models import ApiToken, User
@@ -115,3 +115,16 @@ def csrf_enabled(app):
     app.config["WTF_CSRF_ENABLED"] = True
     yield
     app.config["WTF_CSRF_ENABLED"] = False
+
+
+@pytest.fixture
+def count_queries(app):
+    """The SQL statements sent while the test runs (clear it to start counting afresh)."""
+    statements: list[str] = []
+
+    def record(conn, cursor, statement, *args):
+        statements.append(statement)
+
+    event.listen(db.engine, "before_cursor_execute", record)
+    yield statements
+    event.remove(db.engine, "before_cursor_execute", record)

@@ -2,7 +2,6 @@ import re
 from datetime import UTC, datetime, timedelta
 
 import pytest
-from sqlalchemy import event
 
 from app.extensions import db
 from app.orders.models import OrderStatus
@@ -156,18 +155,6 @@ def test_htmx_gets_only_the_results_and_caches_keep_them_apart(staff_client):
 def test_drafts_are_not_orders_and_never_show(staff_client):
     make_order(status=OrderStatus.DRAFT)
     assert shown_order_numbers(staff_client.get("/orders")) == []
-
-
-@pytest.fixture
-def count_queries(app):
-    statements = []
-
-    def record(conn, cursor, statement, *args):
-        statements.append(statement)
-
-    event.listen(db.engine, "before_cursor_execute", record)
-    yield statements
-    event.remove(db.engine, "before_cursor_execute", record)
 
 
 def test_the_list_costs_the_same_queries_for_few_or_many_orders(staff_client, count_queries):
