@@ -132,7 +132,10 @@ def upgrade():
         batch_op.create_index('ix_order_created_at_id', ['created_at', 'id'], unique=False)
         batch_op.create_index('ix_order_currency_created_at', ['currency_code', 'created_at', 'id'], unique=False)
         batch_op.create_index(batch_op.f('ix_order_customer_id'), ['customer_id'], unique=False)
-        batch_op.create_index(batch_op.f('ix_order_email'), ['email'], unique=False)
+        batch_op.create_index(
+            'ix_order_email', ['email'], unique=False,
+            postgresql_ops={'email': 'varchar_pattern_ops'},
+        )
         batch_op.create_index(batch_op.f('ix_order_external_id'), ['external_id'], unique=False)
         batch_op.create_index('ix_order_fulfillment_status_created_at', ['fulfillment_status', 'created_at', 'id'], unique=False)
         batch_op.create_index('ix_order_payment_status_created_at', ['payment_status', 'created_at', 'id'], unique=False)
@@ -318,9 +321,14 @@ def upgrade():
         batch_op.create_index(batch_op.f('ix_shipping_method_tax_line_shipping_method_id'), ['shipping_method_id'], unique=False)
 
     # ### end Alembic commands ###
-    # Customer search matches names case-insensitively; Alembic does not autogenerate these.
-    op.create_index('ix_customer_first_name_lower', 'customer', [sa.text('lower(first_name)')])
-    op.create_index('ix_customer_last_name_lower', 'customer', [sa.text('lower(last_name)')])
+    # Customer search matches the beginning of names, case-insensitively. PostgreSQL uses an
+    # index for LIKE 'prefix%' only with pattern operators (the database collation is not C).
+    # Alembic does not autogenerate expression indexes.
+    pattern_ops = ' varchar_pattern_ops' if op.get_context().dialect.name == 'postgresql' else ''
+    for column in ('first_name', 'last_name'):
+        op.create_index(
+            f'ix_customer_{column}_lower', 'customer', [sa.text(f'lower({column}){pattern_ops}')]
+        )
     # Every store shows its first order as #1001, and orders that name no sales channel land
     # in the default one.
     op.bulk_insert(
