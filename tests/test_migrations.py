@@ -18,6 +18,7 @@ def test_migrations_downgrade_to_nothing_and_upgrade_again(app):
 
 
 @pytest.mark.filterwarnings("ignore:Skipped unsupported reflection of expression-based index")
+@pytest.mark.filterwarnings("ignore:autogenerate skipping metadata-specified expression-based")
 def test_the_models_and_the_migrations_describe_the_same_schema(app):
     # SQLite cannot reflect the customer name indexes (expressions); the rest must match.
     with db.engine.connect() as connection:
