@@ -1,3 +1,152 @@
-from flask import Blueprint
+"""The JSON API, version 1. Every request sends ``Authorization: Bearer <token>``.
+
+``POST /api/v1/orders/import`` takes ``{"orders": [ ... ]}``, at most ``IMPORT_MAX_ORDERS``
+(1,000) orders with Medusa's field names (see ``app.orders.importing``). Each valid order is
+saved whole or not at all; an invalid one saves nothing. The answer lists every order by its
+index in the request::
+
+    {"results": [
+        {"index": 0, "status": "created", "id": 17, "display_id": 1017},
+        {"index": 1, "status": "existing", "id": 9, "display_id": 1009},
+        {"index": 2, "status": "invalid",
+         "errors": [{"field": "items[0].quantity", "message": "must be ..."}]}
+    ]}
+
+``existing`` means the sales channel already had an order with that ``external_id`` (from an
+earlier request or earlier in the same one); nothing was created for it. The status is
+
+- 201 when no order was invalid (every order created or existing),
+- 207 when some orders were saved and some were invalid,
+- 422 when every order was invalid (with a top-level ``message``).
+
+``GET /api/v1/orders/<id>`` answers the order with its lines, payments and every total;
+``GET /api/v1/orders`` the list, with the staff list's filters and ``cursor`` paging.
+
+Errors are ``{"message": ...}`` (plus ``errors`` with field paths for 422): 400 a body that is
+not a JSON object with an ``orders`` list, 401 no or a bad token, 404 no such order or
+endpoint, 405 a method the endpoint does not take, 413 too many orders or too large a body,
+422 invalid input. Amounts are strings with the currency's decimals; inputs take strings or
+numbers.
+"""
+
+from __future__ import annotations
+
+import json
+
+from flask import Blueprint, current_app, jsonify, request
+
+from app.api.auth import current_actor, require_token
+from app.api.errors import ApiError, register_error_handlers
+from app.api.serializers import order_detail, order_summary
+from app.extensions import db
+from app.orders.importing import ImportResult, import_orders
+from app.orders.models import OrderStatus
+from app.orders.queries import CursorError, find_orders, order_with_details, parse_filters
 
 bp = Blueprint("api", __name__, url_prefix="/api/v1")
+bp.before_request(require_token)
+register_error_handlers(bp)
+
+#: Largest import body read, in bytes (``IMPORT_MAX_BYTES`` in the config overrides it); far
+#: above what 1,000 orders need.
+IMPORT_MAX_BYTES = 16 * 1024 * 1024
+#: The most orders one page of the list may hold.
+MAX_PAGE_SIZE = 200
+
+
+@bp.post("/orders/import")
+def import_orders_view():
+    """Import a batch of orders; the answer says what became of each one."""
+    payloads = _orders_from_body()
+    results = import_orders(payloads, current_actor())
+    db.session.commit()
+    body = {"results": [_result_json(r) for r in results]}
+    invalid = sum(1 for r in results if r.status == "invalid")
+    if invalid == len(results):
+        return jsonify(message="No order was valid, so nothing was saved.", **body), 422
+    return jsonify(body), 207 if invalid else 201
+
+
+def _orders_from_body() -> list:
+    """The ``orders`` list of the request body, or the 400 or 413 error that refuses it."""
+    max_bytes = current_app.config.get("IMPORT_MAX_BYTES", IMPORT_MAX_BYTES)
+    if request.content_length is not None and request.content_length > max_bytes:
+        raise ApiError(413, f"The body is larger than {max_bytes:,} bytes.")
+    request.max_content_length = max_bytes  # a body sent without a length is cut off there
+    try:
+        body = json.loads(request.get_data(cache=False))
+    except (ValueError, RecursionError):
+        raise ApiError(400, "The body is not valid JSON.") from None
+    if not isinstance(body, dict) or not isinstance(body.get("orders"), list):
+        raise ApiError(400, 'The body must be a JSON object with an "orders" list.')
+    orders = body["orders"]
+    if not orders:
+        raise ApiError(400, 'The "orders" list is empty.')
+    max_orders = current_app.config["IMPORT_MAX_ORDERS"]
+    if len(orders) > max_orders:
+        raise ApiError(
+            413,
+            f"At most {max_orders:,} orders per request; this one has {len(orders):,}.",
+            max_orders=max_orders,
+        )
+    return orders
+
+
+def _result_json(result: ImportResult) -> dict:
+    if result.status == "invalid":
+        return {
+            "index": result.index,
+            "status": result.status,
+            "errors": [{"field": e.field, "message": e.message} for e in result.errors],
+        }
+    return {
+        "index": result.index,
+        "status": result.status,
+        "id": result.order_id,
+        "display_id": result.display_id,
+    }
+
+
+@bp.get("/orders/<int:order_id>")
+def order_view(order_id: int):
+    """One order with its lines, payments and every total."""
+    order = order_with_details(order_id)
+    if order is None or order.status is OrderStatus.DRAFT:
+        raise ApiError(404, f"No order has the id {order_id}.")
+    return jsonify(order_detail(order))
+
+
+@bp.get("/orders")
+def orders_view():
+    """A page of orders, with the staff list's filters and cursors to the pages beside it."""
+    filters, problems = parse_filters(request.args)
+    limit = _page_size(request.args.get("limit", ""))
+    if limit is None:
+        problems["limit"] = f"must be a whole number from 1 to {MAX_PAGE_SIZE}"
+    if not problems:
+        try:
+            page = find_orders(filters, request.args.get("cursor") or None, limit)
+        except CursorError as error:
+            problems["cursor"] = str(error)
+    if problems:
+        raise ApiError(
+            422,
+            "Some query arguments are not valid.",
+            errors=[{"field": name, "message": message} for name, message in problems.items()],
+        )
+    return jsonify(
+        orders=[order_summary(order) for order in page.orders],
+        next_cursor=page.next_cursor,
+        prev_cursor=page.prev_cursor,
+    )
+
+
+def _page_size(raw: str) -> int | None:
+    """The ``limit`` argument, the configured page size when absent, None when invalid."""
+    if not raw.strip():
+        return current_app.config["ORDERS_PAGE_SIZE"]
+    try:
+        limit = int(raw)
+    except ValueError:
+        return None
+    return limit if 1 <= limit <= MAX_PAGE_SIZE else None
