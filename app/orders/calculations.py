@@ -63,6 +63,20 @@ class ChargeTotals:
     """Amount of each adjustment, in the order of ``Charge.adjustments``."""
 
 
+def _exact_taxes(charge: Charge, gross: Decimal, discount: Decimal) -> list[Decimal]:
+    """Each tax line's exact, unrounded amount on the line's net price less ``discount``, or
+    zero where that is not positive."""
+    if not charge.is_tax_inclusive:
+        base = max(gross - discount, ZERO)
+        return [base * rate / HUNDRED for rate in charge.tax_rates]
+    # The net price is gross × 100 / (100 + Σ rates). Dividing only once, last, keeps a tax of
+    # exactly half a minor unit exact: working out the net first would cut it to 28 digits, and
+    # 1.20 at 5 % + 7 % would give 0.0749999… for the 7 %, rounded down instead of up.
+    rate_sum = sum(charge.tax_rates, ZERO)
+    numerator = max(gross * HUNDRED - discount * (HUNDRED + rate_sum), ZERO)
+    return [numerator * rate / (HUNDRED * (HUNDRED + rate_sum)) for rate in charge.tax_rates]
+
+
 def charge_totals(charge: Charge, currency: str) -> ChargeTotals:
     """Totals of a line item or shipping method.
 
@@ -71,30 +85,23 @@ def charge_totals(charge: Charge, currency: str) -> ChargeTotals:
     (unrounded) net amount and rounded once per tax line.
     """
     gross = round_money(charge.unit_price * charge.quantity, currency)
-    rates = tuple(charge.tax_rates)
     raw_adjustments = tuple(charge.adjustments)
     adjustment_amounts = tuple(round_money(a, currency) for a in raw_adjustments)
     discount_subtotal = sum(adjustment_amounts, ZERO)
 
-    if charge.is_tax_inclusive:
-        # Net price before discount, exact: gross / (1 + r).
-        exact_subtotal = gross * HUNDRED / (HUNDRED + sum(rates, ZERO))
-    else:
-        exact_subtotal = gross
-    exact_original_taxes = [exact_subtotal * rate / HUNDRED for rate in rates]
-    original_tax_amounts = [round_money(t, currency) for t in exact_original_taxes]
-    original_tax_total = sum(original_tax_amounts, ZERO)
+    exact_original_taxes = _exact_taxes(charge, gross, ZERO)
+    original_tax_total = sum((round_money(t, currency) for t in exact_original_taxes), ZERO)
     subtotal = gross - original_tax_total if charge.is_tax_inclusive else gross
 
-    exact_base = max(exact_subtotal - discount_subtotal, ZERO)
-    raw_base = max(exact_subtotal - sum(raw_adjustments, ZERO), ZERO)
-    exact_taxes = [exact_base * rate / HUNDRED for rate in rates]
-    tax_amounts = tuple(round_money(t, currency) for t in exact_taxes)
+    tax_amounts = tuple(
+        round_money(t, currency) for t in _exact_taxes(charge, gross, discount_subtotal)
+    )
     tax_total = sum(tax_amounts, ZERO)
-
     discount_tax_total = original_tax_total - tax_total
+
+    raw_discount_subtotal = sum(raw_adjustments, ZERO)
     raw_discount_tax = sum(exact_original_taxes, ZERO) - sum(
-        (raw_base * rate / HUNDRED for rate in rates), ZERO
+        _exact_taxes(charge, gross, raw_discount_subtotal), ZERO
     )
     return ChargeTotals(
         subtotal=subtotal,
@@ -105,7 +112,7 @@ def charge_totals(charge: Charge, currency: str) -> ChargeTotals:
         original_total=subtotal + original_tax_total,
         discount_tax_total=discount_tax_total,
         discount_total=discount_subtotal + discount_tax_total,
-        raw_discount_total=sum(raw_adjustments, ZERO) + raw_discount_tax,
+        raw_discount_total=raw_discount_subtotal + raw_discount_tax,
         tax_amounts=tax_amounts,
         adjustment_amounts=adjustment_amounts,
     )
@@ -148,7 +155,8 @@ class OrderTotals:
     gift_card_total: Decimal
     """What gift cards take off, with the tax they carry."""
     gift_card_tax_total: Decimal
-    """Tax included in the gift card amounts; it was collected when the card was sold."""
+    """Tax included in the gift card amounts (it was collected when the card was sold), at most
+    ``item_tax_total + shipping_tax_total``."""
     credit_line_total: Decimal
     tax_total: Decimal
     """``item_tax_total + shipping_tax_total − gift_card_tax_total``."""
@@ -183,8 +191,8 @@ def order_totals(
 ) -> OrderTotals:
     """All totals of an order from its charges, gift cards, credit lines and payments.
 
-    Gift cards take off at most what items and shipping cost, in the order given; credit lines
-    are taken off as they are.
+    Gift cards take off at most what items and shipping cost, in the order given, and their tax
+    at most the order's tax; credit lines are taken off as they are.
     """
     item_totals = tuple(charge_totals(c, currency) for c in items)
     shipping_totals = tuple(charge_totals(c, currency) for c in shipping_methods)
@@ -193,20 +201,23 @@ def order_totals(
     item_total = _sum(t.total for t in item_totals)
     shipping_total = _sum(t.total for t in shipping_totals)
 
+    item_tax_total = _sum(t.tax_total for t in item_totals)
+    shipping_tax_total = _sum(t.tax_total for t in shipping_totals)
+
     room = item_total + shipping_total
-    gift_card_total = gift_card_tax_total = ZERO
+    gift_card_total = card_tax = ZERO
     for card in gift_cards:
         applied = min(round_money(card.amount, currency), max(room, ZERO))
         room -= applied
         gift_card_total += applied
         if card.tax_rate:
-            gift_card_tax_total += round_money(
-                applied * card.tax_rate / (HUNDRED + card.tax_rate), currency
-            )
+            card_tax += round_money(applied * card.tax_rate / (HUNDRED + card.tax_rate), currency)
+    # The tax a card carries stands for tax already collected on what it pays for; it cannot be
+    # more than the order's own tax (a card sold with VAT spent on untaxed goods), or the
+    # order's tax_total would turn negative.
+    gift_card_tax_total = min(card_tax, max(item_tax_total + shipping_tax_total, ZERO))
 
     credit_line_total = _sum(round_money(c, currency) for c in credit_lines)
-    item_tax_total = _sum(t.tax_total for t in item_totals)
-    shipping_tax_total = _sum(t.tax_total for t in shipping_totals)
     total = item_total + shipping_total - gift_card_total - credit_line_total
     paid_total = _sum(round_money(c, currency) for c in captured)
     refunded_total = _sum(round_money(r, currency) for r in refunded)

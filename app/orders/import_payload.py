@@ -1,0 +1,412 @@
+"""An imported order's JSON, read into plain values.
+
+``parse_order`` checks one order (Medusa's field names) and returns either an ``OrderInput`` or
+every ``FieldError`` it found, each with its path (``items[1].quantity``). Nothing here touches
+the database; ``app.orders.importing`` saves what it returns.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from decimal import Decimal
+from typing import Any
+
+from app.customers.models import Address
+from app.money import MoneyError, normalize_currency, parse_amount, precision
+from app.orders.calculations import Charge, charge_totals
+from app.orders.models import (
+    OrderStatus,
+)
+
+#: Statuses an imported order may arrive in (drafts are made in the order desk, not imported).
+IMPORT_STATUSES = (
+    OrderStatus.PENDING,
+    OrderStatus.COMPLETED,
+    OrderStatus.ARCHIVED,
+    OrderStatus.CANCELED,
+    OrderStatus.REQUIRES_ACTION,
+)
+PAYMENT_STATUSES = ("authorized", "captured")
+
+_EMAIL = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
+# What the amount columns hold exactly on both databases (see app.db_types.ExactDecimal).
+_MAX_DECIMALS = 6
+_TOO_LARGE = Decimal(10) ** 12
+_ADDRESS_LENGTHS = {name: Address.__table__.c[name].type.length for name in Address.FIELDS}
+
+
+@dataclass(frozen=True)
+class FieldError:
+    """What is wrong with one field of an order, by its path (``items[0].tax_lines[1].rate``)."""
+
+    field: str
+    message: str
+
+
+@dataclass(frozen=True)
+class TaxLineInput:
+    code: str
+    rate: Decimal
+    name: str = ""
+
+
+@dataclass(frozen=True)
+class AdjustmentInput:
+    amount: Decimal
+    code: str = ""
+    description: str = ""
+
+
+@dataclass(frozen=True)
+class ItemInput:
+    title: str
+    quantity: int
+    unit_price: Decimal
+    sku: str = ""
+    is_tax_inclusive: bool = False
+    tax_lines: tuple[TaxLineInput, ...] = ()
+    adjustments: tuple[AdjustmentInput, ...] = ()
+
+
+@dataclass(frozen=True)
+class ShippingMethodInput:
+    name: str
+    amount: Decimal
+    is_tax_inclusive: bool = False
+    tax_lines: tuple[TaxLineInput, ...] = ()
+    adjustments: tuple[AdjustmentInput, ...] = ()
+
+
+@dataclass(frozen=True)
+class CreditLineInput:
+    amount: Decimal
+    reference: str = ""
+
+
+@dataclass(frozen=True)
+class PaymentInput:
+    amount: Decimal
+    status: str
+    provider_id: str = "manual"
+
+
+@dataclass(frozen=True)
+class CustomerInput:
+    first_name: str = ""
+    last_name: str = ""
+    phone: str = ""
+
+
+@dataclass(frozen=True)
+class OrderInput:
+    """One order as another system sent it, checked and in plain values."""
+
+    email: str
+    currency_code: str
+    items: tuple[ItemInput, ...]
+    external_id: str | None = None
+    #: A region's name or id, resolved against the store by ``import_orders``.
+    region: str | int | None = None
+    #: A sales channel's name or id; none means the default channel.
+    sales_channel: str | int | None = None
+    status: OrderStatus = OrderStatus.PENDING
+    customer: CustomerInput = CustomerInput()
+    shipping_address: Mapping[str, str] | None = None
+    billing_address: Mapping[str, str] | None = None
+    shipping_methods: tuple[ShippingMethodInput, ...] = ()
+    credit_lines: tuple[CreditLineInput, ...] = ()
+    payments: tuple[PaymentInput, ...] = ()
+    metadata: dict[str, Any] | None = None
+    no_notification: bool = False
+    created_at: datetime | None = None
+    canceled_at: datetime | None = None
+
+
+class _Fields:
+    """One JSON object of an order and its path in it; every error found goes to a list that
+    the whole order shares, so that all of them are reported, not just the first."""
+
+    def __init__(self, data: Mapping, at: str, errors: list[FieldError]) -> None:
+        self.data = data
+        self.at = at
+        self.errors = errors
+
+    def path(self, key: str) -> str:
+        return f"{self.at}.{key}" if self.at else key
+
+    def error(self, key: str, message: str) -> None:
+        self.errors.append(FieldError(self.path(key), message))
+
+    def given(self, key: str, required: bool = False) -> bool:
+        """Whether the field has a value (JSON ``null`` counts as absent)."""
+        if self.data.get(key) is not None:
+            return True
+        if required:
+            self.error(key, "is required")
+        return False
+
+    def text(self, key: str, max_length: int, required: bool = False) -> str:
+        if not self.given(key, required):
+            return ""
+        value = self.data[key]
+        if not isinstance(value, str):
+            self.error(key, "must be a string")
+            return ""
+        value = value.strip()
+        if required and not value:
+            self.error(key, "must not be empty")
+        elif len(value) > max_length:
+            self.error(key, f"must be at most {max_length} characters")
+        return value
+
+    def choice(self, key: str, allowed: Sequence[str], default: str | None = None) -> str | None:
+        if not self.given(key, required=default is None):
+            return default
+        value = self.data[key]
+        if not isinstance(value, str) or value not in allowed:
+            self.error(key, f"must be one of {', '.join(allowed)}")
+            return default
+        return value
+
+    def boolean(self, key: str) -> bool:
+        if not self.given(key):
+            return False
+        if not isinstance(self.data[key], bool):
+            self.error(key, "must be true or false")
+            return False
+        return self.data[key]
+
+    def quantity(self, key: str) -> int | None:
+        if not self.given(key, required=True):
+            return None
+        value = self.data[key]
+        if isinstance(value, bool) or not isinstance(value, int) or value < 1:
+            self.error(key, "must be a whole number of at least 1")
+            return None
+        return value
+
+    def amount(self, key: str, positive: bool = False, currency: str | None = None
+               ) -> Decimal | None:  # fmt: skip
+        """A required amount or rate, at least zero (above zero when ``positive``); with a
+        ``currency``, in no finer unit than the currency's."""
+        if not self.given(key, required=True):
+            return None
+        try:
+            amount = parse_amount(self.data[key])
+        except MoneyError as error:
+            self.error(key, str(error))
+            return None
+        problem = _amount_problem(amount, positive, currency)
+        if problem:
+            self.error(key, problem)
+            return None
+        return amount
+
+    def reference(self, key: str) -> str | int | None:
+        """A name or an integer id of something in the store."""
+        if not self.given(key):
+            return None
+        value = self.data[key]
+        if isinstance(value, bool) or not isinstance(value, str | int):
+            self.error(key, "must be a name or an id")
+            return None
+        return value.strip() if isinstance(value, str) else value
+
+    def moment(self, key: str) -> datetime | None:
+        """An ISO 8601 date and time; one without a UTC offset is taken as UTC."""
+        if not self.given(key):
+            return None
+        try:
+            moment = datetime.fromisoformat(self.data[key])
+        except (TypeError, ValueError):
+            self.error(key, "must be an ISO 8601 date and time, such as 2024-05-01T14:30:00Z")
+            return None
+        return moment.replace(tzinfo=UTC) if moment.tzinfo is None else moment.astimezone(UTC)
+
+    def mapping(self, key: str) -> dict | None:
+        """A JSON object as it is (for ``metadata``)."""
+        if not self.given(key):
+            return None
+        if not isinstance(self.data[key], dict):
+            self.error(key, "must be an object")
+            return None
+        return self.data[key]
+
+    def object(self, key: str) -> _Fields | None:
+        data = self.mapping(key)
+        return _Fields(data, self.path(key), self.errors) if data is not None else None
+
+    def objects(self, key: str, required: bool = False) -> list[_Fields]:
+        """The objects of a list; entries that are not objects are reported and left out."""
+        if not self.given(key, required):
+            return []
+        value = self.data[key]
+        if not isinstance(value, list):
+            self.error(key, "must be a list")
+            return []
+        if required and not value:
+            self.error(key, "must have at least one entry")
+        found = []
+        for index, entry in enumerate(value):
+            if isinstance(entry, dict):
+                found.append(_Fields(entry, f"{self.path(key)}[{index}]", self.errors))
+            else:
+                self.error(f"{key}[{index}]", "must be an object")
+        return found
+
+
+def _amount_problem(amount: Decimal, positive: bool, currency: str | None) -> str | None:
+    if positive and amount <= 0:
+        return "must be greater than 0"
+    if amount < 0:
+        return "must be at least 0"
+    if amount >= _TOO_LARGE:
+        return f"must be less than {_TOO_LARGE:,}"
+    if amount != round(amount, _MAX_DECIMALS):
+        return f"must have at most {_MAX_DECIMALS} decimals"
+    if currency and amount != round(amount, precision(currency)):
+        return f"must have at most {precision(currency)} decimals in {currency}"
+    return None
+
+
+def parse_order(payload: object) -> OrderInput | list[FieldError]:
+    """One order's JSON, checked: the order in plain values, or every error found in it."""
+    if not isinstance(payload, dict):
+        return [FieldError("order", "must be a JSON object")]
+    errors: list[FieldError] = []
+    fields = _Fields(payload, "", errors)
+
+    email = fields.text("email", 254, required=True).lower()
+    if email and not _EMAIL.match(email):
+        fields.error("email", "is not a valid email address")
+    currency = None
+    if fields.given("currency_code", required=True):
+        try:
+            currency = normalize_currency(payload["currency_code"])
+        except MoneyError as error:
+            fields.error("currency_code", str(error))
+    external_id = payload.get("external_id")
+    if isinstance(external_id, int) and not isinstance(external_id, bool):
+        external_id = str(external_id)  # numeric ids are common; they are kept as text
+    else:
+        external_id = fields.text("external_id", 200) or None
+    customer = fields.object("customer")
+
+    order = OrderInput(
+        email=email,
+        currency_code=currency or "",
+        external_id=external_id,
+        region=fields.reference("region"),
+        sales_channel=fields.reference("sales_channel"),
+        status=OrderStatus(fields.choice("status", IMPORT_STATUSES, OrderStatus.PENDING)),
+        customer=CustomerInput(
+            first_name=customer.text("first_name", 100),
+            last_name=customer.text("last_name", 100),
+            phone=customer.text("phone", 50),
+        ) if customer else CustomerInput(),
+        shipping_address=_address(fields.object("shipping_address")),
+        billing_address=_address(fields.object("billing_address")),
+        items=tuple(_item(item, currency) for item in fields.objects("items", required=True)),
+        shipping_methods=tuple(
+            _shipping_method(method, currency) for method in fields.objects("shipping_methods")
+        ),
+        credit_lines=tuple(
+            CreditLineInput(
+                amount=line.amount("amount", positive=True, currency=currency),
+                reference=line.text("reference", 200),
+            )
+            for line in fields.objects("credit_lines")
+        ),
+        payments=tuple(
+            PaymentInput(
+                amount=payment.amount("amount", positive=True, currency=currency),
+                status=payment.choice("status", PAYMENT_STATUSES),
+                provider_id=payment.text("provider_id", 50) or "manual",
+            )
+            for payment in fields.objects("payments")
+        ),
+        metadata=fields.mapping("metadata"),
+        no_notification=fields.boolean("no_notification"),
+        created_at=fields.moment("created_at"),
+        canceled_at=fields.moment("canceled_at"),
+    )  # fmt: skip
+    return errors or order
+
+
+def _address(fields: _Fields | None) -> dict[str, str] | None:
+    if fields is None:
+        return None
+    address = {name: fields.text(name, length) for name, length in _ADDRESS_LENGTHS.items()}
+    address["country_code"] = address["country_code"].lower()
+    return address
+
+
+def _tax_lines(fields: _Fields) -> tuple[TaxLineInput, ...]:
+    return tuple(
+        TaxLineInput(
+            code=line.text("code", 50, required=True),
+            rate=line.amount("rate"),
+            name=line.text("name", 100),
+        )
+        for line in fields.objects("tax_lines")
+    )
+
+
+def _adjustments(fields: _Fields) -> tuple[AdjustmentInput, ...]:
+    return tuple(
+        AdjustmentInput(
+            amount=line.amount("amount", positive=True),
+            code=line.text("code", 100),
+            description=line.text("description", 300),
+        )
+        for line in fields.objects("adjustments")
+    )
+
+
+def _check_discount(fields: _Fields, currency: str | None,
+                    line: ItemInput | ShippingMethodInput, unit_price: Decimal | None,
+                    quantity: int | None) -> None:  # fmt: skip
+    """A line's adjustments may take off at most its subtotal."""
+    rates = [t.rate for t in line.tax_lines]
+    amounts = [a.amount for a in line.adjustments]
+    if not amounts or None in (currency, unit_price, quantity, *rates, *amounts):
+        return  # nothing to check, or a figure is missing and an error already says why
+    totals = charge_totals(
+        Charge(unit_price, quantity, line.is_tax_inclusive, tuple(rates), tuple(amounts)),
+        currency,
+    )
+    if totals.discount_subtotal > totals.subtotal:
+        fields.error(
+            "adjustments",
+            f"the adjustments ({totals.discount_subtotal}) exceed the line's subtotal "
+            f"before tax ({totals.subtotal})",
+        )
+
+
+def _item(fields: _Fields, currency: str | None) -> ItemInput:
+    item = ItemInput(
+        title=fields.text("title", 300, required=True),
+        sku=fields.text("sku", 100),
+        quantity=fields.quantity("quantity"),
+        unit_price=fields.amount("unit_price"),
+        is_tax_inclusive=fields.boolean("is_tax_inclusive"),
+        tax_lines=_tax_lines(fields),
+        adjustments=_adjustments(fields),
+    )
+    _check_discount(fields, currency, item, item.unit_price, item.quantity)
+    return item
+
+
+def _shipping_method(fields: _Fields, currency: str | None) -> ShippingMethodInput:
+    method = ShippingMethodInput(
+        name=fields.text("name", 200, required=True),
+        amount=fields.amount("amount"),
+        is_tax_inclusive=fields.boolean("is_tax_inclusive"),
+        tax_lines=_tax_lines(fields),
+        adjustments=_adjustments(fields),
+    )
+    _check_discount(fields, currency, method, method.amount, 1)
+    return method
