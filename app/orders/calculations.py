@@ -136,11 +136,15 @@ class OrderTotals:
     shipping_methods: tuple[ChargeTotals, ...]
 
     item_subtotal: Decimal
+    item_discount_subtotal: Decimal
+    """Item adjustments, without the tax they saved: ``item_subtotal − item_discount_subtotal +
+    item_tax_total = item_total``, as the totals panel reads."""
     item_discount_total: Decimal
     item_tax_total: Decimal
     item_total: Decimal
     original_item_total: Decimal
     shipping_subtotal: Decimal
+    shipping_discount_subtotal: Decimal
     shipping_discount_total: Decimal
     shipping_tax_total: Decimal
     shipping_total: Decimal
@@ -226,11 +230,13 @@ def order_totals(
         items=item_totals,
         shipping_methods=shipping_totals,
         item_subtotal=_sum(t.subtotal for t in item_totals),
+        item_discount_subtotal=_sum(t.discount_subtotal for t in item_totals),
         item_discount_total=_sum(t.discount_total for t in item_totals),
         item_tax_total=item_tax_total,
         item_total=item_total,
         original_item_total=_sum(t.original_total for t in item_totals),
         shipping_subtotal=_sum(t.subtotal for t in shipping_totals),
+        shipping_discount_subtotal=_sum(t.discount_subtotal for t in shipping_totals),
         shipping_discount_total=_sum(t.discount_total for t in shipping_totals),
         shipping_tax_total=shipping_tax_total,
         shipping_total=shipping_total,

@@ -189,11 +189,21 @@ def assert_order_totals_are_the_sums_of_their_lines(totals):
     every = items + shipping
     assert totals.item_subtotal == sum_of(items, "subtotal")
     assert totals.item_discount_total == sum_of(items, "discount_total")
+    assert totals.item_discount_subtotal == sum_of(items, "discount_subtotal")
+    assert (
+        totals.item_subtotal - totals.item_discount_subtotal + totals.item_tax_total
+        == totals.item_total
+    )
     assert totals.item_tax_total == sum_of(items, "tax_total")
     assert totals.item_total == sum_of(items, "total")
     assert totals.original_item_total == sum_of(items, "original_total")
     assert totals.shipping_subtotal == sum_of(shipping, "subtotal")
     assert totals.shipping_discount_total == sum_of(shipping, "discount_total")
+    assert totals.shipping_discount_subtotal == sum_of(shipping, "discount_subtotal")
+    assert (
+        totals.shipping_subtotal - totals.shipping_discount_subtotal + totals.shipping_tax_total
+        == totals.shipping_total
+    )
     assert totals.shipping_tax_total == sum_of(shipping, "tax_total")
     assert totals.shipping_total == sum_of(shipping, "total")
     assert totals.original_shipping_total == sum_of(shipping, "original_total")

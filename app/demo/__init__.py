@@ -1,0 +1,235 @@
+"""Demo data: a small, realistic store with a few hundred orders (``flask --app app demo-data``).
+
+Orders are planned as plain values (``app.demo.plans``) and saved here with the ORM; the
+benchmark (``bench/pages.py``) bulk-inserts the same plans. A fixed random seed makes every run
+plan the same store.
+"""
+
+from __future__ import annotations
+
+import random
+from collections.abc import Callable
+from dataclasses import asdict, dataclass
+from datetime import datetime, timedelta
+
+from sqlalchemy import select
+
+from app.cli import DEMO_EMAIL
+from app.customers.models import Address, Customer
+from app.db_types import utcnow
+from app.demo.catalogue import CHANNEL_WEIGHTS, CHANNELS, DAYS, REGIONS, SEED
+from app.demo.plans import (
+    ChargePlan,
+    CustomerPlan,
+    GiftCardPool,
+    OrderPlan,
+    order_times,
+    plan_customers,
+    plan_order,
+    scenario_deck,
+)
+from app.extensions import db
+from app.orders.actions import record_event, refresh_derived, take_display_ids
+from app.orders.models import (
+    CreditLine,
+    GiftCard,
+    GiftCardUsage,
+    LineItem,
+    LineItemAdjustment,
+    LineItemTaxLine,
+    Order,
+    OrderStatus,
+    ShippingMethod,
+    ShippingMethodAdjustment,
+    ShippingMethodTaxLine,
+)
+from app.payments.models import Capture, Payment, Refund
+from app.store.models import Region, SalesChannel, TaxRate
+
+BATCH = 100
+
+
+@dataclass
+class Store:
+    """The demo's regions and sales channels, by name."""
+
+    regions: dict[str, Region]
+    channels: dict[str, SalesChannel]
+
+
+def ensure_store() -> Store:
+    """The demo regions (with their tax rates) and sales channels, created where missing."""
+    regions = {r.name: r for r in db.session.scalars(select(Region))}
+    for spec in REGIONS:
+        region = regions.get(spec.name)
+        if region is None:
+            region = Region(
+                name=spec.name,
+                currency_code=spec.currency,
+                is_tax_inclusive=spec.is_tax_inclusive,
+                countries=spec.country,
+            )
+            db.session.add(region)
+            regions[spec.name] = region
+        codes = {rate.code for rate in region.tax_rates}
+        region.tax_rates.extend(
+            TaxRate(code=rate.code, name=rate.name, rate=rate.rate, is_default=rate.is_default)
+            for rate in spec.rates
+            if rate.code not in codes
+        )
+    channels = {c.name: c for c in db.session.scalars(select(SalesChannel))}
+    for name, description in CHANNELS.items():
+        if name not in channels:
+            channels[name] = SalesChannel(name=name, description=description)
+            db.session.add(channels[name])
+    db.session.commit()
+    return Store(regions, channels)
+
+
+def _customers(plans: list[CustomerPlan], since: datetime) -> dict[str, Customer]:
+    """A customer row per plan: the existing one with that email, or a new one."""
+    emails = [p.email for p in plans]
+    rows = {
+        c.email: c for c in db.session.scalars(select(Customer).where(Customer.email.in_(emails)))
+    }
+    for plan in plans:
+        if plan.email not in rows:
+            rows[plan.email] = Customer(
+                email=plan.email,
+                first_name=plan.first_name,
+                last_name=plan.last_name,
+                phone=plan.phone,
+                created_at=since,
+            )
+            db.session.add(rows[plan.email])
+    return rows
+
+
+def _charge_rows(plan: ChargePlan, tax_line, adjustment) -> dict:
+    return {
+        "is_tax_inclusive": plan.is_tax_inclusive,
+        "tax_lines": [tax_line(code=t.code, name=t.name, rate=t.rate) for t in plan.tax_lines],
+        "adjustments": [
+            adjustment(code=a.code, amount=a.amount, description=a.description)
+            for a in plan.adjustments
+        ],
+    }
+
+
+def _save(
+    plan: OrderPlan, display_id: int, store: Store, customer: Customer, cards: dict[str, GiftCard]
+) -> Order:
+    """Add a planned order to the session, with its stored total, statuses and timeline."""
+    shipping_address = Address(**asdict(plan.shipping_address))
+    billing_address = shipping_address
+    if plan.billing_address != plan.shipping_address:
+        billing_address = Address(**asdict(plan.billing_address))
+    for card, _ in plan.gift_card_uses:
+        if card.code not in cards:
+            cards[card.code] = GiftCard(
+                code=card.code,
+                currency_code=card.currency,
+                value=card.value,
+                balance=card.value,
+                created_at=card.created_at,
+            )
+        cards[card.code].balance = card.balance
+    order = Order(
+        display_id=display_id,
+        status=OrderStatus(plan.status),
+        email=plan.customer.email,
+        customer=customer,
+        region=store.regions[plan.region],
+        currency_code=plan.currency,
+        sales_channel=store.channels[plan.channel],
+        shipping_address=shipping_address,
+        billing_address=billing_address,
+        created_at=plan.created_at,
+        updated_at=plan.updated_at,
+        canceled_at=plan.canceled_at,
+        items=[
+            LineItem(
+                title=i.title,
+                subtitle=i.subtitle,
+                sku=i.sku,
+                thumbnail=i.thumbnail,
+                unit_price=i.unit_price,
+                quantity=i.quantity,
+                fulfilled_quantity=i.fulfilled,
+                shipped_quantity=i.shipped,
+                delivered_quantity=i.delivered,
+                **_charge_rows(i, LineItemTaxLine, LineItemAdjustment),
+            )
+            for i in plan.items
+        ],
+        shipping_methods=[
+            ShippingMethod(
+                name=s.title,
+                amount=s.unit_price,
+                **_charge_rows(s, ShippingMethodTaxLine, ShippingMethodAdjustment),
+            )
+            for s in plan.shipping_methods
+        ],
+        gift_card_uses=[
+            GiftCardUsage(gift_card=cards[card.code], amount=amount)
+            for card, amount in plan.gift_card_uses
+        ],
+        credit_lines=[
+            CreditLine(amount=amount, reference=reference, created_at=plan.created_at)
+            for amount, reference in plan.credit_lines
+        ],
+        payments=[
+            Payment(
+                currency_code=plan.currency,
+                amount=p.amount,
+                created_at=p.created_at,
+                canceled_at=p.canceled_at,
+                captures=[Capture(amount=amount, created_at=at) for amount, at in p.captures],
+                refunds=[
+                    Refund(
+                        amount=r.amount,
+                        reason=r.reason,
+                        note=r.note,
+                        created_by=DEMO_EMAIL,
+                        created_at=r.at,
+                    )
+                    for r in p.refunds
+                ],
+            )
+            for p in plan.payments
+        ],
+        events=[],
+    )
+    db.session.add(order)
+    refresh_derived(order)
+    for event in plan.events:
+        record_event(
+            order, event.event_type, event.actor, event.message, event.data
+        ).created_at = event.at
+    return order
+
+
+def load_demo_data(orders: int = 400, progress: Callable[[str], object] = print) -> None:
+    """Create the demo store and ``orders`` orders over the last 90 days, committing every
+    hundred orders."""
+    rng = random.Random(SEED)
+    now = utcnow()
+    store = ensure_store()
+    customer_plans = plan_customers(rng, max(12, orders * 3 // 4))
+    customers = _customers(customer_plans, now - timedelta(days=DAYS + 30))
+    gift_cards = GiftCardPool(rng, set(db.session.scalars(select(GiftCard.code))))
+    card_rows: dict[str, GiftCard] = {}
+    times = order_times(rng, orders, now)
+    deck = scenario_deck(rng, orders)
+    channels = list(CHANNEL_WEIGHTS)
+    for start in range(0, orders, BATCH):
+        batch = range(start, min(start + BATCH, orders))
+        for display_id, index in zip(take_display_ids(len(batch)), batch, strict=True):
+            customer = rng.choice(customer_plans)
+            channel = rng.choices(channels, weights=list(CHANNEL_WEIGHTS.values()))[0]
+            plan = plan_order(
+                rng, customer, channel, deck[index], times[index], now, gift_cards=gift_cards
+            )
+            _save(plan, display_id, store, customers[customer.email], card_rows)
+        db.session.commit()
+        progress(f"Created {batch.stop} of {orders} orders")
