@@ -9,8 +9,8 @@ from __future__ import annotations
 from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
 from functools import cache
 
-from babel.core import get_global
-from babel.numbers import format_currency, get_currency_precision
+from babel.core import Locale, get_global
+from babel.numbers import NumberPattern, get_currency_precision
 
 ZERO = Decimal(0)
 
@@ -88,6 +88,15 @@ def to_string(amount: Decimal, currency: str) -> str:
     return str(round_money(amount, currency))
 
 
+@cache
+def _currency_pattern(locale: str) -> tuple[Locale, NumberPattern]:
+    # Parsing the locale and its pattern is most of format_currency's cost; lists format
+    # hundreds of amounts a page, so parse once.
+    parsed = Locale.parse(locale)
+    return parsed, parsed.currency_formats["standard"]
+
+
 def format_money(amount: Decimal, currency: str, locale: str = "en_US") -> str:
     """Amount for people, in the currency's symbol and precision: ``$1,234.50``, ``¥1,235``."""
-    return format_currency(round_money(amount, currency), currency.upper(), locale=locale)
+    parsed, pattern = _currency_pattern(locale)
+    return pattern.apply(round_money(amount, currency), parsed, currency=currency.upper())
