@@ -46,4 +46,6 @@ def from_environment(instance_path: str) -> dict:
         "WTF_CSRF_TIME_LIMIT": None,
         "ORDERS_PAGE_SIZE": 50,
         "IMPORT_MAX_ORDERS": 1000,
+        # Largest import body read, in bytes: far above what 1,000 orders need.
+        "IMPORT_MAX_BYTES": 16 * 1024 * 1024,
     }

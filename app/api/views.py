@@ -47,9 +47,6 @@ bp = Blueprint("api", __name__, url_prefix="/api/v1")
 bp.before_request(require_token)
 register_error_handlers(bp)
 
-#: Largest import body read, in bytes (``IMPORT_MAX_BYTES`` in the config overrides it); far
-#: above what 1,000 orders need.
-IMPORT_MAX_BYTES = 16 * 1024 * 1024
 #: The most orders one page of the list may hold.
 MAX_PAGE_SIZE = 200
 
@@ -69,7 +66,7 @@ def import_orders_view():
 
 def _orders_from_body() -> list:
     """The ``orders`` list of the request body, or the 400 or 413 error that refuses it."""
-    max_bytes = current_app.config.get("IMPORT_MAX_BYTES", IMPORT_MAX_BYTES)
+    max_bytes = current_app.config["IMPORT_MAX_BYTES"]
     if request.content_length is not None and request.content_length > max_bytes:
         raise ApiError(413, f"The body is larger than {max_bytes:,} bytes.")
     request.max_content_length = max_bytes  # a body sent without a length is cut off there
