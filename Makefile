@@ -1,0 +1,43 @@
+# Orderdesk: `make run` serves the app with demo data, `make test` runs the whole suite.
+# Needs GNU make and python3 >= 3.11; everything else is installed on first use.
+
+PYTHON ?= python3
+VENV := .venv
+BIN := $(VENV)/bin
+# Written after a successful install; pyproject.toml being newer means the install is stale.
+STAMP := $(VENV)/.installed
+# The browser tests drive Debian's Chromium, never a browser downloaded by Playwright.
+CHROMIUM := /usr/bin/chromium
+SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
+# Extra arguments for pytest (`make test ARGS="-k totals"`) or bench/pages.py.
+ARGS ?=
+
+.PHONY: venv run test lint bench
+
+venv: $(STAMP)
+
+$(STAMP): pyproject.toml
+	@$(PYTHON) -c 'import sys; sys.exit(sys.version_info < (3, 11))' \
+		|| { echo "Orderdesk needs Python 3.11 or newer as $(PYTHON)"; exit 1; }
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/pip install --quiet --disable-pip-version-check -e '.[test]'
+	@touch $(STAMP)
+
+$(CHROMIUM):
+	@echo "The browser tests need Debian's chromium package; installing it."
+	$(SUDO) apt-get update -qq
+	DEBIAN_FRONTEND=noninteractive $(SUDO) apt-get install -y -qq chromium >/dev/null
+
+run: venv
+	$(BIN)/flask --app app db upgrade
+	$(BIN)/flask --app app demo-data --if-empty
+	$(BIN)/flask --app app run --host 127.0.0.1 --port $${PORT:-5000}
+
+test: venv $(CHROMIUM)
+	$(BIN)/pytest $(ARGS)
+
+lint: venv
+	$(BIN)/ruff check app tests bench
+
+bench: venv
+	$(BIN)/python bench/pages.py $(ARGS)
