@@ -6,11 +6,17 @@ the currency's number of decimals (USD 2, JPY 0, KWD 3), which Babel knows from 
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
-from functools import cache
+from functools import cache, partial
 
 from babel.core import Locale, get_global
-from babel.numbers import NumberPattern, get_currency_precision
+from babel.numbers import (
+    get_currency_precision,
+    get_currency_symbol,
+    get_decimal_symbol,
+    get_group_symbol,
+)
 
 ZERO = Decimal(0)
 
@@ -89,14 +95,33 @@ def to_string(amount: Decimal, currency: str) -> str:
 
 
 @cache
-def _currency_pattern(locale: str) -> tuple[Locale, NumberPattern]:
-    # Parsing the locale and its pattern is most of format_currency's cost; lists format
-    # hundreds of amounts a page, so parse once.
+def _formatter(currency: str, locale: str) -> Callable[[Decimal], str]:
+    """A formatter for one currency in one locale, built from Babel's CLDR data once.
+
+    Babel's ``format_currency`` re-reads the pattern on every call; the order list formats
+    hundreds of amounts a page. For the common shape (groups of three) this applies the same
+    pattern with Python's own formatting; anything else goes through Babel.
+    """
     parsed = Locale.parse(locale)
-    return parsed, parsed.currency_formats["standard"]
+    pattern = parsed.currency_formats["standard"]
+    if pattern.grouping != (3, 3) or "¤" in pattern.suffix[0] + pattern.suffix[1]:
+        return partial(pattern.apply, locale=parsed, currency=currency)
+    symbol = get_currency_symbol(currency, parsed)
+    positive, negative = (p.replace("¤", symbol) for p in pattern.prefix)
+    positive_suffix, negative_suffix = pattern.suffix
+    decimals = precision(currency)
+    # Python writes "," and "."; the locale's own symbols replace them in one pass.
+    symbols = str.maketrans({",": get_group_symbol(parsed), ".": get_decimal_symbol(parsed)})
+
+    def format_amount(amount: Decimal) -> str:
+        digits = f"{abs(amount):,.{decimals}f}".translate(symbols)
+        if amount < 0:
+            return f"{negative}{digits}{negative_suffix}"
+        return f"{positive}{digits}{positive_suffix}"
+
+    return format_amount
 
 
 def format_money(amount: Decimal, currency: str, locale: str = "en_US") -> str:
     """Amount for people, in the currency's symbol and precision: ``$1,234.50``, ``¥1,235``."""
-    parsed, pattern = _currency_pattern(locale)
-    return pattern.apply(round_money(amount, currency), parsed, currency=currency.upper())
+    return _formatter(currency.upper(), locale)(round_money(amount, currency))

@@ -1,3 +1,4 @@
+
 """The money type: currency precision from Babel, half-up rounding, parsing and formatting."""
 
 from __future__ import annotations
@@ -5,6 +6,9 @@ from __future__ import annotations
 from decimal import Decimal
 
 import pytest
+from babel.numbers import format_currency
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from app.money import (
     MoneyError,
@@ -150,3 +154,14 @@ def test_format_money_shows_kuwaiti_dinars_with_three_decimals():
 
 def test_format_money_follows_the_locale():
     assert format_money(Decimal("1234.5"), "EUR", locale="de_DE") == "1.234,50\xa0€"
+
+
+@settings(max_examples=300, deadline=None)
+@given(
+    amount=st.decimals(min_value=-(10**10), max_value=10**10, places=4, allow_nan=False),
+    currency=st.sampled_from(["USD", "EUR", "JPY", "KWD", "GBP", "INR", "CHF", "CLP"]),
+    locale=st.sampled_from(["en_US", "de_DE", "fr_FR", "ja_JP", "en_IN", "de_CH"]),
+)
+def test_format_money_reads_exactly_as_babel_formats_it(amount, currency, locale):
+    expected = format_currency(round_money(amount, currency), currency, locale=locale)
+    assert format_money(amount, currency, locale) == expected
