@@ -12,7 +12,7 @@ from flask import Flask
 from markupsafe import Markup, escape
 
 from app.events.labels import event_label
-from app.money import ZERO, format_money
+from app.money import ZERO, format_money, to_string
 
 LOCALE = "en_US"
 
@@ -56,6 +56,7 @@ def register_template_helpers(app: Flask) -> None:
         text = format_money(amount, currency, LOCALE)
         return f"−{text}" if amount > ZERO else text
 
+    app.add_template_filter(to_string, "plain_amount")
     app.add_template_filter(format_when, "datetime")
     app.add_template_filter(badge, "badge")
     app.add_template_filter(event_label, "event_label")

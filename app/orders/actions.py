@@ -5,6 +5,9 @@ from __future__ import annotations
 
 from typing import Any
 
+from sqlalchemy import update
+from sqlalchemy.orm.attributes import set_committed_value
+
 from app.events.models import OrderEvent
 from app.extensions import db
 from app.fulfillment.calculations import LineQuantities, fulfillment_status
@@ -20,6 +23,27 @@ class OrderActionError(Exception):
 
 class StaleOrderError(OrderActionError):
     """The form was filled in against an older version of the order."""
+
+
+def bump_version(order: Order, expected: int) -> None:
+    """Move the order to its next version, or refuse if someone changed it since ``expected``
+    (the version the form was filled in against).
+
+    One conditional UPDATE: concurrent requests with the same version queue on the row and
+    all but the first find it changed.
+    """
+    result = db.session.execute(
+        update(Order)
+        .where(Order.id == order.id, Order.version == expected)
+        .values(version=expected + 1)
+        .execution_options(synchronize_session=False)
+    )
+    if result.rowcount != 1:
+        raise StaleOrderError(
+            "Someone else changed this order while you were working on it. "
+            "Here is its current state; make your change again if it still applies."
+        )
+    set_committed_value(order, "version", expected + 1)
 
 
 def take_display_ids(count: int = 1) -> range:

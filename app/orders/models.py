@@ -123,6 +123,7 @@ class Order(db.Model):
         Index("ix_order_currency_created_at", "currency_code", "created_at", "id"),
         # Pattern operators let PostgreSQL answer the search box's email prefix from the index.
         Index("ix_order_email", "email", postgresql_ops={"email": "varchar_pattern_ops"}),
+        Index("ix_order_converted_at", "converted_at"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -161,6 +162,8 @@ class Order(db.Model):
     #: ``OrderTotals.total`` as of the last change, kept for sorting the list.
     total: Mapped[Decimal] = mapped_column(ExactDecimal, default=Decimal(0))
     canceled_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    #: When a draft order became an order; ``None`` for drafts and for orders placed directly.
+    converted_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, onupdate=utcnow)
 

@@ -136,7 +136,7 @@ def _start_of(day: date) -> datetime:
     return datetime.combine(day, time.min, tzinfo=UTC)
 
 
-def _search(stmt: Select, q: str) -> Select:
+def search(stmt: Select, q: str) -> Select:
     """Search box: an order number (``1042`` or ``#1042``), an external id, an email (or its
     beginning), or the beginning of a customer's first or last name."""
     text = q.strip()
@@ -181,7 +181,7 @@ def filtered(filters: OrderFilters) -> Select:
     if filters.created_to:
         stmt = stmt.where(Order.created_at < _start_of(filters.created_to + timedelta(days=1)))
     if filters.q:
-        stmt = _search(stmt, filters.q)
+        stmt = search(stmt, filters.q)
     return stmt
 
 
@@ -247,8 +247,14 @@ def find_orders(filters: OrderFilters, cursor: str | None = None, limit: int = 5
     ``cursor`` comes from a previous page's ``next_cursor`` or ``prev_cursor``. Raises
     ``CursorError`` for a cursor that cannot be read.
     """
-    sort_field = filters.sort.lstrip("-")
-    descending = filters.sort.startswith("-")
+    return paginate(filtered(filters).options(*_list_columns()), filters.sort, cursor, limit)
+
+
+def paginate(stmt: Select, sort: str, cursor: str | None, limit: int) -> OrderPage:
+    """One page of the orders ``stmt`` selects, in ``sort`` order (a key of ``SORTS``), cut by
+    a keyset cursor on ``(sort column, id)``."""
+    sort_field = sort.lstrip("-")
+    descending = sort.startswith("-")
     column = _SORT_COLUMNS[sort_field]
     key = tuple_(column, Order.id)
 
@@ -260,7 +266,6 @@ def find_orders(filters: OrderFilters, cursor: str | None = None, limit: int = 5
     # Walking backwards means reading in the opposite order, then turning the page around.
     reading_descending = descending if direction == "next" else not descending
 
-    stmt = filtered(filters).options(*_list_columns())
     if after is not None:
         stmt = stmt.where(key < after if reading_descending else key > after)
     order_by = (column.desc(), Order.id.desc()) if reading_descending else (column, Order.id)

@@ -1,0 +1,52 @@
+"""Forms of the draft-order builder, one per change; each carries the draft's version."""
+
+from flask_wtf import FlaskForm
+from wtforms import DecimalField, EmailField, HiddenField, IntegerField, SelectField, StringField
+from wtforms.validators import DataRequired, Email, InputRequired, Length, NumberRange
+
+
+class VersionedForm(FlaskForm):
+    """A change to a draft, made against the version the page showed."""
+
+    version = HiddenField(validators=[InputRequired()])
+
+    def expected_version(self) -> int:
+        try:
+            return int(self.version.data)
+        except (TypeError, ValueError):
+            return -1
+
+
+class CustomerForm(VersionedForm):
+    email = EmailField("Email", validators=[DataRequired(), Length(max=254), Email()])
+    first_name = StringField("First name", validators=[Length(max=100)])
+    last_name = StringField("Last name", validators=[Length(max=100)])
+    phone = StringField("Phone", validators=[Length(max=50)])
+
+
+class RegionForm(VersionedForm):
+    region = SelectField("Region", coerce=int)
+
+
+class CustomItemForm(VersionedForm):
+    title = StringField("Item", validators=[DataRequired(message="Name the item."),
+                                            Length(max=300)])  # fmt: skip
+    unit_price = DecimalField("Price", places=None, validators=[
+        InputRequired(message="Give a price."),
+        NumberRange(min=0, message="A price cannot be negative.")])  # fmt: skip
+    quantity = IntegerField("Qty", default=1, validators=[
+        InputRequired(message="Give a quantity."),
+        NumberRange(min=1, message="The quantity must be at least 1.")])  # fmt: skip
+
+
+class LineForm(VersionedForm):
+    unit_price = DecimalField("Price", places=None, validators=[
+        InputRequired(message="Give a price."),
+        NumberRange(min=0, message="A price cannot be negative.")])  # fmt: skip
+    quantity = IntegerField("Qty", validators=[
+        InputRequired(message="Give a quantity."),
+        NumberRange(min=1, message="At least 1; remove the line instead.")])  # fmt: skip
+
+
+class DraftActionForm(VersionedForm):
+    """Buttons that only need the version: remove a line, cancel, delete."""

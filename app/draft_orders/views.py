@@ -1,0 +1,225 @@
+"""Staff pages of draft orders: the list and the builder."""
+
+from __future__ import annotations
+
+from flask import Blueprint, abort, current_app, flash, redirect, request, url_for
+from flask_login import current_user, login_required
+from sqlalchemy import or_, select
+
+from app.draft_orders import actions
+from app.draft_orders.forms import (
+    CustomerForm,
+    CustomItemForm,
+    DraftActionForm,
+    LineForm,
+    RegionForm,
+    VersionedForm,
+)
+from app.extensions import db
+from app.htmx import is_htmx, render_page_or_block
+from app.orders.actions import OrderActionError, StaleOrderError
+from app.orders.models import Order, OrderStatus
+from app.orders.queries import CursorError, order_with_details, paginate, search
+from app.store.models import Region
+
+bp = Blueprint("draft_orders", __name__, url_prefix="/draft-orders")
+
+#: The draft list's tabs.
+STATES = ("open", "converted", "canceled")
+
+
+@bp.before_request
+@login_required
+def require_staff() -> None:
+    """Every draft page is for logged-in staff only."""
+
+
+def _drafts(state: str, q: str):
+    stmt = select(Order).where(or_(Order.status == OrderStatus.DRAFT,
+                                   Order.converted_at.is_not(None)))  # fmt: skip
+    if state == "open":
+        stmt = stmt.where(Order.status == OrderStatus.DRAFT, Order.canceled_at.is_(None))
+    elif state == "canceled":
+        stmt = stmt.where(Order.status == OrderStatus.DRAFT, Order.canceled_at.is_not(None))
+    elif state == "converted":
+        stmt = stmt.where(Order.converted_at.is_not(None))
+    return search(stmt, q) if q else stmt
+
+
+@bp.get("")
+def list_drafts():
+    """Drafts, newest first: open, converted or canceled, with search and cursor pages."""
+    state = request.args.get("state", "open")
+    errors = {}
+    if state not in STATES:
+        errors["state"] = "must be one of: " + ", ".join(STATES)
+        state = "open"
+    q = request.args.get("q", "").strip()[:200]
+    stmt, size = _drafts(state, q), current_app.config["ORDERS_PAGE_SIZE"]
+    try:
+        page = paginate(stmt, "-created_at", request.args.get("cursor") or None, size)
+    except CursorError as error:
+        errors["cursor"] = str(error)
+        page = paginate(stmt, "-created_at", None, size)
+    return render_page_or_block(
+        "draft_orders/list.html", "results", status=400 if errors else 200,
+        page=page, state=state, q=q, states=STATES, errors=errors,
+        new_form=DraftActionForm(formdata=None),
+    )  # fmt: skip
+
+
+@bp.post("")
+def create_draft():
+    """Start a new draft and open it in the builder (CSRFProtect guards the POST)."""
+    draft = actions.create_draft(current_user.email)
+    db.session.commit()
+    return redirect(url_for("draft_orders.show_draft", draft_id=draft.id))
+
+
+def _draft_or_404(draft_id: int) -> Order:
+    draft = order_with_details(draft_id)
+    if draft is None or (draft.status != OrderStatus.DRAFT and draft.converted_at is None):
+        abort(404)
+    return draft
+
+
+def _builder(draft: Order, status: int = 200, message: str = "", **forms):
+    """The builder page, or for htmx its working area, with fresh forms unless given."""
+    regions = list(db.session.scalars(select(Region).order_by(Region.name)))
+    region_form = forms.get("region_form") or RegionForm(formdata=None, region=draft.region_id)
+    region_form.region.choices = [(r.id, f"{r.name} ({r.currency_code})") for r in regions]
+    customer = draft.customer
+    context = {
+        "draft": draft,
+        "order": draft,
+        "state": actions.draft_state(draft),
+        "message": message,
+        "message_is_error": status >= 400,
+        "customer_form": forms.get("customer_form") or CustomerForm(
+            formdata=None, email=draft.email,
+            first_name=customer.first_name if customer else "",
+            last_name=customer.last_name if customer else "",
+            phone=customer.phone if customer else "",
+        ),
+        "region_form": region_form,
+        "item_form": forms.get("item_form") or CustomItemForm(formdata=None),
+        "action_form": DraftActionForm(formdata=None),
+    }  # fmt: skip
+    for form in (context["customer_form"], region_form, context["item_form"]):
+        # Whatever was submitted, the next change is made against what the page shows now.
+        form.version.data = draft.version
+    return render_page_or_block("draft_orders/builder.html", "builder", status=status, **context)
+
+
+@bp.get("/<int:draft_id>")
+def show_draft(draft_id: int):
+    """The builder: customer, region, lines and totals, each change a small request."""
+    draft = _draft_or_404(draft_id)
+    if draft.converted_at is not None:
+        return redirect(url_for("orders.show_order", order_id=draft.id))
+    return _builder(draft)
+
+
+def _apply(draft_id: int, form: VersionedForm, change, form_name: str, success: str = ""):
+    """Validate ``form``, make ``change`` against the version it carries, commit; answer the
+    builder (htmx) or redirect back to it (plain form), with the problem if there was one."""
+    draft = _draft_or_404(draft_id)
+    if not form.validate_on_submit():
+        return _builder(draft, 422, "Please check the highlighted fields.", **{form_name: form})
+    try:
+        change(draft, form)
+    except StaleOrderError as error:
+        db.session.rollback()
+        return _builder(_draft_or_404(draft_id), 409, str(error))
+    except OrderActionError as error:
+        db.session.rollback()
+        return _builder(_draft_or_404(draft_id), 422, str(error), **{form_name: form})
+    db.session.commit()
+    if is_htmx():
+        return _builder(_draft_or_404(draft_id), message=success)
+    if success:
+        flash(success, "success")
+    return redirect(url_for("draft_orders.show_draft", draft_id=draft_id))
+
+
+@bp.post("/<int:draft_id>/customer")
+def set_customer(draft_id: int):
+    """Set who the draft is for."""
+    return _apply(draft_id, CustomerForm(), lambda draft, form: actions.set_customer(
+        draft, form.expected_version(), email=form.email.data,
+        first_name=form.first_name.data or "", last_name=form.last_name.data or "",
+        phone=form.phone.data or "", actor=current_user.email,
+    ), "customer_form", "Customer saved.")  # fmt: skip
+
+
+@bp.post("/<int:draft_id>/region")
+def set_region(draft_id: int):
+    """Move the draft to another region (and so currency)."""
+    form = RegionForm()
+    form.region.choices = [(r.id, r.name) for r in db.session.scalars(select(Region))]
+
+    def change(draft, form):
+        actions.set_region(draft, form.expected_version(), db.session.get(Region, form.region.data),
+                           current_user.email)  # fmt: skip
+
+    return _apply(draft_id, form, change, "region_form")
+
+
+@bp.post("/<int:draft_id>/items")
+def add_item(draft_id: int):
+    """Add a custom item (one that is not in the catalogue)."""
+    return _apply(draft_id, CustomItemForm(), lambda draft, form: actions.add_custom_item(
+        draft, form.expected_version(), title=form.title.data, unit_price=form.unit_price.data,
+        quantity=form.quantity.data, actor=current_user.email,
+    ), "item_form")  # fmt: skip
+
+
+@bp.post("/<int:draft_id>/items/<int:item_id>")
+def update_item(draft_id: int, item_id: int):
+    """Change a line's quantity or price in place."""
+    form = LineForm()
+
+    def change(draft, form):
+        actions.update_line(
+            draft, form.expected_version(), item_id,
+            quantity=form.quantity.data, unit_price=form.unit_price.data,
+        )  # fmt: skip
+
+    return _apply(draft_id, form, change, "line_form")
+
+
+@bp.post("/<int:draft_id>/items/<int:item_id>/remove")
+def remove_item(draft_id: int, item_id: int):
+    """Take a line off the draft."""
+    return _apply(draft_id, DraftActionForm(), lambda draft, form: actions.remove_line(
+        draft, form.expected_version(), item_id), "action_form")  # fmt: skip
+
+
+@bp.post("/<int:draft_id>/cancel")
+def cancel(draft_id: int):
+    """Cancel the draft; it stays listed as canceled."""
+    def change(draft, form):
+        actions.cancel_draft(draft, form.expected_version(), current_user.email)
+
+    return _apply(draft_id, DraftActionForm(), change, "action_form", "Draft canceled.")
+
+
+@bp.post("/<int:draft_id>/delete")
+def delete(draft_id: int):
+    """Delete the draft for good."""
+    draft = _draft_or_404(draft_id)
+    form = DraftActionForm()
+    try:
+        if not form.validate_on_submit():
+            raise OrderActionError("This form is incomplete; reload the page.")
+        actions.delete_draft(draft, form.expected_version())
+    except OrderActionError as error:
+        db.session.rollback()
+        status = 409 if isinstance(error, StaleOrderError) else 422
+        return _builder(_draft_or_404(draft_id), status, str(error))
+    db.session.commit()
+    flash(f"Draft #{draft.display_id} deleted.", "success")
+    response = redirect(url_for("draft_orders.list_drafts"))
+    if is_htmx():
+        response.headers["HX-Redirect"] = url_for("draft_orders.list_drafts")
+    return response
