@@ -14,7 +14,7 @@ from sqlalchemy import select
 from app.customers.models import Customer
 from app.db_types import utcnow
 from app.extensions import db
-from app.money import precision, round_money
+from app.money import format_money, precision, round_money
 from app.orders.actions import (
     OrderActionError,
     bump_version,
@@ -23,6 +23,8 @@ from app.orders.actions import (
     take_display_ids,
 )
 from app.orders.models import LineItem, LineItemTaxLine, Order, OrderStatus
+from app.payments.models import Capture, Payment
+from app.payments.providers import ManualProvider, provider
 from app.store.models import Region, SalesChannel
 
 
@@ -51,9 +53,16 @@ def create_draft(actor: str) -> Order:
     return draft
 
 
-def _editable(draft: Order, expected_version: int) -> None:
+def _editable(draft: Order, expected_version: int, *, paid_too: bool = False) -> None:
+    """Refuse changes to a draft that is no longer open, or (unless ``paid_too``) that has a
+    payment registered for its current total; then take the next version."""
     if draft_state(draft) != "open":
         raise OrderActionError(f"This draft is {draft_state(draft)} and can no longer change.")
+    if draft.payments and not paid_too:
+        raise OrderActionError(
+            "A payment is registered for this draft's total, so its contents are fixed. "
+            "Convert it to an order, or cancel it and start again."
+        )
     bump_version(draft, expected_version)
 
 
@@ -147,9 +156,46 @@ def remove_line(draft: Order, expected_version: int, item_id: int) -> None:
     refresh_derived(draft)
 
 
+def register_payment(draft: Order, expected_version: int, *, captured: bool, actor: str) -> None:
+    """Record the customer's payment of the draft's total with the manual provider: captured
+    when they paid now, authorized when they pay later."""
+    _editable(draft, expected_version)
+    if not draft.items:
+        raise OrderActionError("Add an item before taking a payment.")
+    total = draft.totals.total
+    manual = provider(ManualProvider.id)
+    manual.authorize(total, draft.currency_code)
+    payment = Payment(provider_id=manual.id, currency_code=draft.currency_code, amount=total)
+    if captured:
+        manual.capture(total, draft.currency_code)
+        payment.captures.append(Capture(amount=total, created_by=actor))
+    draft.payments.append(payment)
+    refresh_derived(draft)
+    how = "paid" if captured else "to be paid later (authorized)"
+    record_event(draft, "draft-order.payment_registered", actor,
+                 f"Payment of {format_money(total, draft.currency_code)} {how}")  # fmt: skip
+
+
+def convert_draft(draft: Order, expected_version: int, actor: str) -> None:
+    """Turn the draft into an order: status ``pending``, same display id, now in the order
+    list and no longer editable."""
+    _editable(draft, expected_version, paid_too=True)
+    if not draft.items:
+        raise OrderActionError("A draft needs at least one item to become an order.")
+    if not draft.email:
+        raise OrderActionError("Set the customer's email before converting.")
+    if not draft.payments:
+        raise OrderActionError("Register a payment (paid now or later) before converting.")
+    draft.status = OrderStatus.PENDING
+    draft.converted_at = utcnow()
+    refresh_derived(draft)
+    record_event(draft, "draft-order.converted", actor, f"Draft #{draft.display_id} converted")
+    record_event(draft, "order.placed", actor, "Order placed from a draft")
+
+
 def cancel_draft(draft: Order, expected_version: int, actor: str) -> None:
     """Call the draft off; it stays in the list as canceled."""
-    _editable(draft, expected_version)
+    _editable(draft, expected_version, paid_too=True)
     draft.canceled_at = utcnow()
     record_event(draft, "draft-order.canceled", actor, "Draft canceled")
 

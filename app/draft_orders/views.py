@@ -195,6 +195,27 @@ def remove_item(draft_id: int, item_id: int):
         draft, form.expected_version(), item_id), "action_form")  # fmt: skip
 
 
+@bp.post("/<int:draft_id>/payment")
+def register_payment(draft_id: int):
+    """Record the payment of the draft's total: paid now, or authorized to be paid later."""
+    captured = request.form.get("mode") != "later"
+
+    def change(draft, form):
+        actions.register_payment(draft, form.expected_version(), captured=captured,
+                                 actor=current_user.email)  # fmt: skip
+
+    return _apply(draft_id, DraftActionForm(), change, "action_form", "Payment registered.")
+
+
+@bp.post("/<int:draft_id>/convert")
+def convert(draft_id: int):
+    """Turn the draft into an order and show that order."""
+    return _finish(draft_id, lambda draft, form: actions.convert_draft(
+        draft, form.expected_version(), current_user.email),
+        "Draft #{} is now an order.", lambda: url_for("orders.show_order", order_id=draft_id),
+    )  # fmt: skip
+
+
 @bp.post("/<int:draft_id>/cancel")
 def cancel(draft_id: int):
     """Cancel the draft; it stays listed as canceled."""
@@ -207,19 +228,29 @@ def cancel(draft_id: int):
 @bp.post("/<int:draft_id>/delete")
 def delete(draft_id: int):
     """Delete the draft for good."""
+    return _finish(draft_id, lambda draft, form: actions.delete_draft(
+        draft, form.expected_version()),
+        "Draft #{} deleted.", lambda: url_for("draft_orders.list_drafts"),
+    )  # fmt: skip
+
+
+def _finish(draft_id: int, change, success: str, location):
+    """A change after which the builder is left (converted, deleted): on success go to
+    ``location()``; on a refusal show the builder with the reason."""
     draft = _draft_or_404(draft_id)
     form = DraftActionForm()
     try:
         if not form.validate_on_submit():
             raise OrderActionError("This form is incomplete; reload the page.")
-        actions.delete_draft(draft, form.expected_version())
+        change(draft, form)
     except OrderActionError as error:
         db.session.rollback()
         status = 409 if isinstance(error, StaleOrderError) else 422
         return _builder(_draft_or_404(draft_id), status, str(error))
+    display_id = draft.display_id
     db.session.commit()
-    flash(f"Draft #{draft.display_id} deleted.", "success")
-    response = redirect(url_for("draft_orders.list_drafts"))
+    flash(success.format(display_id), "success")
     if is_htmx():
-        response.headers["HX-Redirect"] = url_for("draft_orders.list_drafts")
-    return response
+        # A redirect would be followed inside the XHR; htmx loads the page itself instead.
+        return "", 200, {"HX-Redirect": location()}
+    return redirect(location())

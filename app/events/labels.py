@@ -21,6 +21,9 @@ _LABELS = {
     "order-edit.declined": "Edit declined",
     "order-edit.canceled": "Edit canceled",
     "draft-order.created": "Draft created",
+    "draft-order.updated": "Draft updated",
+    "draft-order.payment_registered": "Payment registered",
+    "draft-order.canceled": "Draft canceled",
     "draft-order.converted": "Draft converted to an order",
 }
 

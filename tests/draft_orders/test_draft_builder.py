@@ -205,3 +205,65 @@ def test_the_draft_list_separates_open_converted_and_canceled(staff_client, regi
 def test_drafts_need_a_login(client):
     assert client.get("/draft-orders").status_code == 302
     assert client.post("/draft-orders").status_code == 302
+
+
+def ready_draft(client, regions) -> Order:
+    draft = new_draft(client)
+    post(client, draft, "/customer", {"email": "ada@example.com", "first_name": "Ada"})
+    post(client, draft, "/items", {"title": "Tea", "unit_price": "8.00", "quantity": "2"})
+    return draft
+
+
+@pytest.mark.parametrize(("mode", "payment_status"), [("now", "captured"),
+                                                      ("later", "authorized")])  # fmt: skip
+def test_a_paid_draft_converts_into_an_order_with_the_same_number_and_totals(
+    staff_client, regions, mode, payment_status
+):
+    draft = ready_draft(staff_client, regions)
+    total = Decimal("16.00") + cents(Decimal("16.00") * Decimal("0.10"))
+    assert post(staff_client, draft, "/payment", {"mode": mode}).status_code == 200
+    response = post(staff_client, draft, "/convert", {})
+    assert response.headers["HX-Redirect"] == f"/orders/{draft.id}"
+    db.session.expire_all()
+    order = db.session.get(Order, draft.id)
+    assert (order.status, order.payment_status.value) == (OrderStatus.PENDING, payment_status)
+    assert order.total == total
+    page = staff_client.get(f"/orders/{draft.id}").get_data(as_text=True)
+    assert f"Order #{draft.display_id}" in page
+    assert f'<th scope="row">Total</th><td>${total}</td>' in page
+    assert "Draft converted to an order" in page and "Order placed" in page
+    listing = staff_client.get("/orders").get_data(as_text=True)
+    assert f">#{draft.display_id}</a>" in listing
+
+
+def test_a_draft_without_payment_is_not_converted(staff_client, regions):
+    draft = ready_draft(staff_client, regions)
+    response = post(staff_client, draft, "/convert", {})
+    assert response.status_code == 422
+    assert "Register a payment" in response.get_data(as_text=True)
+    db.session.expire_all()
+    assert db.session.get(Order, draft.id).status == OrderStatus.DRAFT
+
+
+def test_a_draft_needs_a_customer_email_to_convert(staff_client, regions):
+    draft = new_draft(staff_client)
+    post(staff_client, draft, "/items", {"title": "Tea", "unit_price": "8.00", "quantity": "1"})
+    post(staff_client, draft, "/payment", {"mode": "now"})
+    response = post(staff_client, draft, "/convert", {})
+    assert response.status_code == 422
+    assert "Set the customer" in response.get_data(as_text=True)
+
+
+def test_once_paid_the_contents_are_fixed_and_once_converted_nothing_changes(
+    staff_client, regions
+):
+    draft = ready_draft(staff_client, regions)
+    post(staff_client, draft, "/payment", {"mode": "now"})
+    response = post(staff_client, draft, "/items", {"title": "Cake", "unit_price": "3",
+                                                     "quantity": "1"})  # fmt: skip
+    assert response.status_code == 422
+    assert "contents are fixed" in response.get_data(as_text=True)
+    post(staff_client, draft, "/convert", {})
+    response = post(staff_client, draft, "/cancel", {})
+    assert response.status_code == 422
+    assert "This draft is converted and can no longer change." in response.get_data(as_text=True)
