@@ -11,7 +11,7 @@ from decimal import Decimal
 
 from sqlalchemy import select
 
-from app.customers.models import Customer
+from app.customers.models import Address, Customer
 from app.db_types import utcnow
 from app.extensions import db
 from app.money import format_money, precision, round_money
@@ -107,6 +107,25 @@ def set_region(draft: Order, expected_version: int, region: Region, actor: str) 
         item.tax_lines = _region_tax_lines(region)
     refresh_derived(draft)
     record_event(draft, "draft-order.updated", actor, f"Region set to {region.name}")
+
+
+def set_delivery(
+    draft: Order, expected_version: int, *, shipping: dict[str, str],
+    billing: dict[str, str] | None, no_notification: bool, actor: str,
+) -> None:  # fmt: skip
+    """The shipping address, the billing address (``None``: the same as shipping) and
+    whether the customer gets emails about the order."""
+    _editable(draft, expected_version)
+    draft.shipping_address = _address(shipping)
+    draft.billing_address = _address(billing if billing is not None else shipping)
+    draft.no_notification = no_notification
+    record_event(draft, "draft-order.updated", actor, "Addresses set")
+
+
+def _address(fields: dict[str, str]) -> Address:
+    values = {name: (fields.get(name) or "").strip() for name in Address.FIELDS}
+    values["country_code"] = values["country_code"].lower()
+    return Address(**values)
 
 
 def add_custom_item(

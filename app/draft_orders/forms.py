@@ -1,8 +1,26 @@
 """Forms of the draft-order builder, one per change; each carries the draft's version."""
 
 from flask_wtf import FlaskForm
-from wtforms import DecimalField, EmailField, HiddenField, IntegerField, SelectField, StringField
-from wtforms.validators import DataRequired, Email, InputRequired, Length, NumberRange
+from wtforms import (
+    BooleanField,
+    DecimalField,
+    EmailField,
+    FormField,
+    HiddenField,
+    IntegerField,
+    SelectField,
+    StringField,
+)
+from wtforms import Form as PlainForm
+from wtforms.validators import (
+    DataRequired,
+    Email,
+    InputRequired,
+    Length,
+    NumberRange,
+    Optional,
+    Regexp,
+)
 
 
 class VersionedForm(FlaskForm):
@@ -50,3 +68,28 @@ class LineForm(VersionedForm):
 
 class DraftActionForm(VersionedForm):
     """Buttons that only need the version: remove a line, cancel, delete."""
+
+
+class AddressFields(PlainForm):
+    """A postal address (a sub-form, so it has no CSRF token of its own)."""
+
+    first_name = StringField("First name", validators=[Length(max=100)])
+    last_name = StringField("Last name", validators=[Length(max=100)])
+    company = StringField("Company", validators=[Length(max=200)])
+    address_1 = StringField("Address", validators=[Length(max=200)])
+    address_2 = StringField("Address line 2", validators=[Length(max=200)])
+    postal_code = StringField("Postal code", validators=[Length(max=20)])
+    city = StringField("City", validators=[Length(max=100)])
+    province = StringField("State / province", validators=[Length(max=100)])
+    country_code = StringField("Country", validators=[Optional(), Regexp(
+        r"^[A-Za-z]{2}$", message="Use the two-letter country code, e.g. US.")])  # fmt: skip
+    phone = StringField("Phone", validators=[Length(max=50)])
+
+
+class DeliveryForm(VersionedForm):
+    """Where the order goes and who is billed, and whether the customer hears about it."""
+
+    shipping = FormField(AddressFields, label="Shipping address")
+    billing_same = BooleanField("Billing address same as shipping", default=True)
+    billing = FormField(AddressFields, label="Billing address")
+    no_notification = BooleanField("Send the customer no emails about this order")

@@ -6,10 +6,12 @@ from flask import Blueprint, abort, current_app, flash, redirect, request, url_f
 from flask_login import current_user, login_required
 from sqlalchemy import or_, select
 
+from app.customers.models import Address
 from app.draft_orders import actions
 from app.draft_orders.forms import (
     CustomerForm,
     CustomItemForm,
+    DeliveryForm,
     DraftActionForm,
     LineForm,
     RegionForm,
@@ -103,12 +105,25 @@ def _builder(draft: Order, status: int = 200, message: str = "", **forms):
         ),
         "region_form": region_form,
         "item_form": forms.get("item_form") or CustomItemForm(formdata=None),
+        "delivery_form": forms.get("delivery_form") or _delivery_form(draft),
         "action_form": DraftActionForm(formdata=None),
     }  # fmt: skip
-    for form in (context["customer_form"], region_form, context["item_form"]):
+    for form in (context["customer_form"], region_form, context["item_form"],
+                 context["delivery_form"]):  # fmt: skip
         # Whatever was submitted, the next change is made against what the page shows now.
         form.version.data = draft.version
     return render_page_or_block("draft_orders/builder.html", "builder", status=status, **context)
+
+
+def _delivery_form(draft: Order) -> DeliveryForm:
+    def values(address):
+        return {name: getattr(address, name) for name in Address.FIELDS} if address else {}
+
+    shipping, billing = values(draft.shipping_address), values(draft.billing_address)
+    return DeliveryForm(formdata=None, data={
+        "shipping": shipping, "billing": billing, "no_notification": draft.no_notification,
+        "billing_same": not draft.billing_address or billing == shipping,
+    })  # fmt: skip
 
 
 @bp.get("/<int:draft_id>")
@@ -150,6 +165,21 @@ def set_customer(draft_id: int):
         first_name=form.first_name.data or "", last_name=form.last_name.data or "",
         phone=form.phone.data or "", actor=current_user.email,
     ), "customer_form", "Customer saved.")  # fmt: skip
+
+
+@bp.post("/<int:draft_id>/delivery")
+def set_delivery(draft_id: int):
+    """Set the shipping and billing addresses and the notification choice."""
+    form = DeliveryForm()
+
+    def change(draft, form):
+        actions.set_delivery(
+            draft, form.expected_version(), shipping=form.shipping.data,
+            billing=None if form.billing_same.data else form.billing.data,
+            no_notification=form.no_notification.data, actor=current_user.email,
+        )  # fmt: skip
+
+    return _apply(draft_id, form, change, "delivery_form", "Addresses saved.")
 
 
 @bp.post("/<int:draft_id>/region")

@@ -267,3 +267,24 @@ def test_once_paid_the_contents_are_fixed_and_once_converted_nothing_changes(
     response = post(staff_client, draft, "/cancel", {})
     assert response.status_code == 422
     assert "This draft is converted and can no longer change." in response.get_data(as_text=True)
+
+
+def test_addresses_billing_same_as_shipping_and_no_notification(staff_client, regions):
+    draft = new_draft(staff_client)
+    shipping = {"shipping-first_name": "Ada", "shipping-address_1": "1 Main St",
+                "shipping-city": "Springfield", "shipping-country_code": "US"}  # fmt: skip
+    response = post(staff_client, draft, "/delivery",
+                    {**shipping, "billing_same": "y", "no_notification": "y"})  # fmt: skip
+    assert response.status_code == 200
+    db.session.expire_all()
+    saved = db.session.get(Order, draft.id)
+    assert saved.shipping_address.lines == ["Ada", "1 Main St", "Springfield", "US"]
+    assert saved.billing_address.lines == saved.shipping_address.lines
+    assert saved.no_notification is True
+
+
+def test_a_bad_country_code_is_refused_next_to_the_field(staff_client, regions):
+    draft = new_draft(staff_client)
+    response = post(staff_client, draft, "/delivery", {"shipping-country_code": "USA"})
+    assert response.status_code == 422
+    assert "Use the two-letter country code" in response.get_data(as_text=True)
