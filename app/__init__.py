@@ -33,10 +33,12 @@ def create_app(overrides: dict | None = None) -> Flask:
     from app.draft_orders.views import bp as draft_orders_bp
     from app.health import bp as health_bp
     from app.orders.views import bp as orders_bp
+    from app.settings.views import bp as settings_bp
 
     app.register_blueprint(auth_bp)
     app.register_blueprint(orders_bp)
     app.register_blueprint(draft_orders_bp)
+    app.register_blueprint(settings_bp)
     app.register_blueprint(api_bp)
     app.register_blueprint(health_bp)
     csrf.exempt(api_bp)  # the API authenticates with bearer tokens, not cookies

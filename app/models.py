@@ -2,6 +2,7 @@
 tables."""
 
 from app.auth.models import ApiToken, User
+from app.catalog.models import Product, ProductVariant, Promotion, ShippingOption, VariantPrice
 from app.customers.models import Address, Customer
 from app.events.models import OrderEvent
 from app.orders.models import (
@@ -23,6 +24,7 @@ from app.store.models import Region, SalesChannel, TaxRate
 __all__ = [
     "Address", "ApiToken", "Capture", "Counter", "CreditLine", "Customer", "GiftCard",
     "GiftCardUsage", "LineItem", "LineItemAdjustment", "LineItemTaxLine", "Order", "OrderEvent",
-    "Payment", "Refund", "Region", "SalesChannel", "ShippingMethod", "ShippingMethodAdjustment",
-    "ShippingMethodTaxLine", "TaxRate", "User",
+    "Payment", "Product", "ProductVariant", "Promotion", "Refund", "Region", "SalesChannel",
+    "ShippingMethod", "ShippingMethodAdjustment", "ShippingMethodTaxLine", "ShippingOption",
+    "TaxRate", "User", "VariantPrice",
 ]  # fmt: skip

@@ -44,7 +44,7 @@ def _app(tmp_path_factory):
         if inspect(db.engine).has_table("alembic_version"):
             downgrade(revision="base")
         db.session.remove()
-        upgrade(revision="heads")
+        upgrade()
     yield app
     with app.app_context():
         db.session.remove()

@@ -11,7 +11,7 @@ def test_migrations_downgrade_to_nothing_and_upgrade_again(app):
     db.session.remove()
     downgrade(revision="base")
     assert set(inspect(db.engine).get_table_names()) <= {"alembic_version"}
-    upgrade(revision="heads")
+    upgrade()
     assert {"order", "line_item", "payment", "order_event"} <= set(
         inspect(db.engine).get_table_names()
     )

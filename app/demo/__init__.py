@@ -11,13 +11,35 @@ import random
 from collections.abc import Callable
 from dataclasses import asdict, dataclass
 from datetime import datetime, timedelta
+from decimal import Decimal
 
 from sqlalchemy import select
 
+from app.catalog.models import (
+    Product,
+    ProductVariant,
+    Promotion,
+    PromotionTarget,
+    PromotionType,
+    ShippingOption,
+    VariantPrice,
+)
 from app.cli import DEMO_EMAIL
 from app.customers.models import Address, Customer
 from app.db_types import utcnow
-from app.demo.catalogue import CHANNEL_WEIGHTS, CHANNELS, DAYS, REGIONS, SEED
+from app.demo.catalogue import (
+    CATALOGUE,
+    CHANNEL_WEIGHTS,
+    CHANNELS,
+    DAYS,
+    MORE_PRODUCTS,
+    PICKUP,
+    PROMOTIONS,
+    REGIONS,
+    SEED,
+    ean13,
+    variant_sku,
+)
 from app.demo.plans import (
     ChargePlan,
     CustomerPlan,
@@ -71,12 +93,16 @@ def ensure_store() -> Store:
             )
             db.session.add(region)
             regions[spec.name] = region
-        codes = {rate.code for rate in region.tax_rates}
-        region.tax_rates.extend(
-            TaxRate(code=rate.code, name=rate.name, rate=rate.rate, is_default=rate.is_default)
-            for rate in spec.rates
-            if rate.code not in codes
-        )
+        existing = {(rate.code, rate.product_type) for rate in region.tax_rates}
+        for rate in spec.rates:
+            # A reduced rate is an override for each product type it taxes.
+            product_types = [t for t, code in spec.reduced.items() if code == rate.code] or [None]
+            region.tax_rates.extend(
+                TaxRate(code=rate.code, name=rate.name, rate=rate.rate,
+                        is_default=rate.is_default, product_type=product_type)
+                for product_type in product_types
+                if (rate.code, product_type) not in existing
+            )  # fmt: skip
     channels = {c.name: c for c in db.session.scalars(select(SalesChannel))}
     for name, description in CHANNELS.items():
         if name not in channels:
@@ -84,6 +110,63 @@ def ensure_store() -> Store:
             db.session.add(channels[name])
     db.session.commit()
     return Store(regions, channels)
+
+
+def ensure_catalogue(store: Store) -> None:
+    """The demo products (with variants, barcodes and prices in USD, EUR and JPY), promotions
+    and each region's shipping options, created where missing."""
+    titles = set(db.session.scalars(select(Product.title)))
+    for number, spec in enumerate((*CATALOGUE, *MORE_PRODUCTS), start=1):
+        if spec.title in titles:
+            continue
+        product = Product(
+            title=spec.title,
+            product_type=spec.category,
+            thumbnail=spec.thumbnail if spec in CATALOGUE else "",
+        )
+        for index, name in enumerate(spec.variants or ("",), start=1):
+            product.variants.append(
+                ProductVariant(
+                    title=name,
+                    sku=variant_sku(spec.sku, name),
+                    barcode=ean13(f"400{number:05d}{index:04d}"),
+                    prices=[
+                        VariantPrice(currency_code=c, amount=a) for c, a in spec.prices.items()
+                    ],
+                )
+            )
+        db.session.add(product)
+    now = utcnow()
+    codes = set(db.session.scalars(select(Promotion.code)))
+    for promo in PROMOTIONS:
+        if promo.code in codes:
+            continue
+        db.session.add(
+            Promotion(
+                code=promo.code,
+                description=promo.description,
+                type=PromotionType(promo.type),
+                value=promo.value,
+                currency_code=promo.currency,
+                target=PromotionTarget(promo.target),
+                min_subtotal=promo.min_subtotal,
+                starts_at=now + timedelta(days=promo.starts_days),
+                ends_at=None if promo.ends_days is None else now + timedelta(days=promo.ends_days),
+                usage_limit=promo.usage_limit,
+                usage_count=promo.usage_count,
+                is_active=promo.is_active,
+            )
+        )
+    offered = set(db.session.execute(select(ShippingOption.region_id, ShippingOption.name)))
+    for spec in REGIONS:
+        region = store.regions[spec.name]
+        for name, amount in (*spec.shipping, (PICKUP, Decimal(0))):
+            if (region.id, name) not in offered:
+                db.session.add(
+                    ShippingOption(region=region, name=name, amount=amount,
+                                   is_tax_inclusive=spec.is_tax_inclusive)
+                )  # fmt: skip
+    db.session.commit()
 
 
 def _customers(plans: list[CustomerPlan], since: datetime) -> dict[str, Customer]:
@@ -215,6 +298,7 @@ def load_demo_data(orders: int = 400, progress: Callable[[str], object] = print)
     rng = random.Random(SEED)
     now = utcnow()
     store = ensure_store()
+    ensure_catalogue(store)
     customer_plans = plan_customers(rng, max(12, orders * 3 // 4))
     customers = _customers(customer_plans, now - timedelta(days=DAYS + 30))
     gift_cards = GiftCardPool(rng, set(db.session.scalars(select(GiftCard.code))))

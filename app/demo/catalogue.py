@@ -209,6 +209,90 @@ CATALOGUE = (
     _product("Walnut Cutting Board", "BRD-WAL", "goods", "56.00", "52.00", "7150"),
 )  # fmt: skip
 
+#: Products on the shelf that the demo orders do not use, so the catalogue has a few dozen.
+MORE_PRODUCTS = (
+    _product("Matcha Powder, 30 g", "TEA-MAT", "food", "24.00", "21.90", "2700"),
+    _product("Earl Grey Tea, 100 g", "TEA-EGR", "food", "12.50", "10.90", "1430"),
+    _product("Hojicha Roasted Tea, 100 g", "TEA-HOJ", "food", "13.75", "11.90", "1540"),
+    _product("Wildflower Honey, 250 g", "HON-WLD", "food", "11.95", "9.80", "1320"),
+    _product("Sea Salt Flakes, 125 g", "SLT-SEA", "food", "7.50", "6.20", "880"),
+    _product("Sourdough Crackers", "CRK-SRD", "food", "6.25", "4.99", "660"),
+    _product("Japanese Knife Sharpening Stone", "STN-SHP", "goods", "42.00", "39.00", "5280"),
+    _product("Cast Iron Teapot", "POT-IRN", "goods", "79.00", "72.00", "9900",
+             ("Black", "Rust red")),
+    _product("Cotton Tea Towel", "TWL-COT", "goods", "14.00", "12.90", "1650",
+             ("Stripe", "Check", "Plain")),
+    _product("Linen Shirt", "SHT-LIN", "goods", "89.00", "82.00", "11000",
+             ("White / S", "White / M", "White / L", "Indigo / S", "Indigo / M", "Indigo / L")),
+    _product("Wool Socks", "SCK-WOL", "goods", "18.00", "16.50", "2090",
+             ("Grey / 39-42", "Grey / 43-46", "Navy / 39-42", "Navy / 43-46")),
+    _product("Bamboo Chopsticks, 5 pairs", "CHP-BMB", "goods", "9.90", "8.90", "1100"),
+    _product("Glass Water Carafe", "CRF-GLS", "goods", "36.00", "33.00", "4400"),
+    _product("Pocket Sketchbook", "SKB-PKT", "goods", "9.00", "8.50", "990"),
+    _product("Brass Pencil Sharpener", "SHP-BRS", "goods", "16.00", "14.50", "1870"),
+    _product("Washi Tape, 3 rolls", "TAP-WSH", "goods", "8.40", "7.90", "880"),
+    _product("Modern Tea Rituals (paperback)", "BK-TEA", "book", "19.99", "18.00", "2420"),
+    _product("The Handmade Home (hardcover)", "BK-HOME", "book", "34.99", "32.00", "4180"),
+    _product("Gift Wrapping", "SRV-WRP", "service", "4.00", "3.50", "440"),
+)  # fmt: skip
+
+
+@dataclass(frozen=True)
+class PromotionSpec:
+    """A demo promotion; ``starts_days``/``ends_days`` count from today (negative: past)."""
+
+    code: str
+    description: str
+    type: str
+    value: Decimal
+    currency: str | None = None
+    target: str = "items"
+    min_subtotal: Decimal | None = None
+    starts_days: int = -DAYS
+    ends_days: int | None = None
+    usage_limit: int | None = None
+    usage_count: int = 0
+    is_active: bool = True
+
+
+PROMOTIONS = (
+    PromotionSpec("WELCOME10", "Welcome offer: 10 % off", "percentage", Decimal(10)),
+    PromotionSpec("SUMMER5", "Summer sale: $5.00 off", "fixed", Decimal(5), "USD",
+                  min_subtotal=Decimal(10), ends_days=30),
+    PromotionSpec("SOMMER5", "Sommerschlussverkauf: 5,00 € Rabatt", "fixed", Decimal(5), "EUR",
+                  min_subtotal=Decimal(10), ends_days=30),
+    PromotionSpec("NATSU500", "Summer sale: ¥500 off", "fixed", Decimal(500), "JPY",
+                  min_subtotal=Decimal(1000), ends_days=30),
+    PromotionSpec("FREESHIP", "Free shipping", "percentage", Decimal(100), target="shipping"),
+    PromotionSpec("BIGBASKET15", "15 % off orders from $150", "percentage", Decimal(15), "USD",
+                  min_subtotal=Decimal(150)),
+    PromotionSpec("SPRING20", "Spring sale, over", "percentage", Decimal(20), starts_days=-80,
+                  ends_days=-50),
+    PromotionSpec("LAUNCH25", "Launch offer, first 50 orders", "percentage", Decimal(25),
+                  usage_limit=50, usage_count=50),
+    PromotionSpec("STAFF30", "Staff discount, paused", "percentage", Decimal(30),
+                  is_active=False),
+    PromotionSpec("HOLIDAY10", "Holiday sale, starts soon", "percentage", Decimal(10),
+                  starts_days=20, ends_days=50),
+)  # fmt: skip
+#: Offered at the shop counter in every region, besides the region's carriers.
+PICKUP = "Pickup in store"
+
+
+def variant_sku(sku: str, variant: str) -> str:
+    """``MUG-STN-SPE`` for the mug in speckled white (as on the demo orders' lines),
+    ``SHT-LIN-WHI-M`` for the shirt in White / M."""
+    if not variant:
+        return sku
+    first, *rest = variant.split(" / ")
+    return "-".join([sku, first[:3].upper(), *(part.replace(" ", "").upper() for part in rest)])
+
+
+def ean13(body: str) -> str:
+    """A 12-digit body with its EAN-13 check digit, as a scanner reads it."""
+    total = sum(int(d) * (3 if i % 2 else 1) for i, d in enumerate(body))
+    return body + str((10 - total % 10) % 10)
+
 
 @dataclass(frozen=True)
 class Scenario:

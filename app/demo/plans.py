@@ -24,6 +24,7 @@ from app.demo.catalogue import (
     SCENARIOS,
     RegionSpec,
     Scenario,
+    variant_sku,
 )
 from app.fulfillment.calculations import LineQuantities, fulfillment_status
 from app.money import format_money, round_money, to_string
@@ -308,7 +309,7 @@ def _items(
             ChargePlan(
                 title=product.title,
                 subtitle=variant,
-                sku=f"{product.sku}-{variant[:3].upper()}" if variant else product.sku,
+                sku=variant_sku(product.sku, variant),
                 thumbnail=product.thumbnail,
                 unit_price=product.prices[spec.currency],
                 quantity=rng.choices((1, 2, 3), weights=(75, 18, 7))[0],

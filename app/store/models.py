@@ -49,6 +49,8 @@ class TaxRate(db.Model):
     rate: Mapped[Decimal] = mapped_column(ExactDecimal)
     #: The rate applied when nothing more specific matches.
     is_default: Mapped[bool] = mapped_column(default=False)
+    #: Set on an override: the rate taxes products of this type instead of the default rate.
+    product_type: Mapped[str | None] = mapped_column(String(100))
 
     region: Mapped[Region] = relationship(back_populates="tax_rates")
 

@@ -1,0 +1,1 @@
+"""The catalogue: products, variants and their prices, promotions and shipping options."""

@@ -1,0 +1,1 @@
+"""Store settings pages: catalogue, promotions, tax rates and shipping options."""

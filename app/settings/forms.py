@@ -1,0 +1,307 @@
+"""Forms of the settings pages, one per staff action; each check says what to fix."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+from decimal import Decimal
+
+from flask_wtf import FlaskForm
+from sqlalchemy import func, select
+from wtforms import (
+    BooleanField,
+    DateTimeLocalField,
+    Field,
+    FieldList,
+    Form,
+    FormField,
+    IntegerField,
+    SelectChoice,
+    SelectField,
+    StringField,
+    TextAreaField,
+    ValidationError,
+)
+from wtforms.validators import DataRequired, InputRequired, Length, NumberRange, Optional
+
+from app.catalog.actions import PromotionValues
+from app.catalog.models import ProductVariant, Promotion, PromotionTarget, PromotionType
+from app.extensions import db
+from app.money import MoneyError, normalize_currency, parse_amount, precision
+
+
+class AmountField(StringField):
+    """A decimal number typed by a person; ``data`` is a ``Decimal`` or ``None`` when blank."""
+
+    def process_formdata(self, valuelist):
+        self.data = None
+        raw = (valuelist[0] if valuelist else "").strip()
+        if raw:
+            try:
+                self.data = parse_amount(raw)
+            except MoneyError:
+                self.data = None
+                raise ValueError(f"“{raw}” is not a number; write it like 12.50.") from None
+
+    def _value(self):
+        if self.raw_data:
+            return self.raw_data[0]
+        return "" if self.data is None else str(self.data)
+
+
+def not_negative(form, field: Field) -> None:
+    if field.data is not None and field.data < 0:
+        raise ValidationError("Must be zero or more.")
+
+
+def currency_decimals_check(field: Field, currency: str | None) -> None:
+    """An amount with more decimals than its currency has (``12.505`` USD, ``12.5`` JPY)."""
+    if field.data is None or not currency:
+        return
+    places = precision(currency)
+    if field.data != field.data.quantize(Decimal(1).scaleb(-places)):
+        if places == 0:
+            raise ValidationError(f"{currency} amounts have no decimals.")
+        raise ValidationError(f"{currency} amounts have at most {places} decimals.")
+
+
+def check_currency(field: Field) -> str | None:
+    """The field's currency code upper case, or a validation error naming the bad code."""
+    raw = (field.data or "").strip()
+    if not raw:
+        return None
+    try:
+        return normalize_currency(raw)
+    except MoneyError:
+        raise ValidationError(f"“{raw}” is not a known currency code, such as USD.") from None
+
+
+class ProductForm(FlaskForm):
+    """A product's own details (its variants are edited one by one)."""
+
+    title = StringField(
+        "Title", validators=[DataRequired(message="Give the product a title."), Length(max=200)]
+    )
+    description = TextAreaField("Description", validators=[Length(max=5000)])
+    product_type = StringField(
+        "Product type", validators=[Length(max=100)],
+        description="Such as food or book; tax rates may be overridden per product type.",
+    )  # fmt: skip
+    thumbnail = StringField("Thumbnail", validators=[Length(max=500)])
+
+    def validate_thumbnail(self, field: Field) -> None:
+        value = (field.data or "").strip()
+        if value and not value.startswith(("https://", "http://", "/static/")):
+            raise ValidationError("Use a web address (https://…) or a path under /static/.")
+
+
+class PriceForm(Form):
+    """One price row of a variant; a blank amount means no price in that currency."""
+
+    currency_code = StringField("Currency", validators=[Length(max=3)])
+    amount = AmountField("Price", validators=[not_negative])
+
+    def validate_currency_code(self, field: Field) -> None:
+        currency = check_currency(field)
+        if currency is None and self.amount.data is not None:
+            raise ValidationError("Say which currency this price is in.")
+        field.data = currency or ""
+
+    def validate_amount(self, field: Field) -> None:
+        currency_decimals_check(field, self.currency_code.data)
+
+
+class VariantForm(FlaskForm):
+    """A variant: its title, codes, tax style and a price per currency."""
+
+    title = StringField("Title", validators=[Length(max=200)])
+    sku = StringField("SKU", validators=[Length(max=100)])
+    barcode = StringField("Barcode", validators=[Length(max=100)])
+    is_tax_inclusive = BooleanField("Prices include tax")
+    allow_backorder = BooleanField("Can be ordered when out of stock")
+    prices = FieldList(FormField(PriceForm))
+
+    def __init__(self, *args, variant_id: int | None = None, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.variant_id = variant_id
+
+    def validate_sku(self, field: Field) -> None:
+        sku = (field.data or "").strip()
+        if not sku:
+            return
+        other = db.session.scalar(
+            select(ProductVariant).where(func.lower(ProductVariant.sku) == sku.lower())
+        )
+        if other is not None and other.id != self.variant_id:
+            raise ValidationError(f"SKU {sku} is taken by {other.full_title}.")
+
+    def validate_prices(self, field: Field) -> None:
+        seen: set[str] = set()
+        for entry in field.entries:
+            currency = entry.form.currency_code.data
+            if currency and entry.form.amount.data is not None:
+                if currency in seen:
+                    entry.form.currency_code.errors.append(f"{currency} is priced twice.")
+                    raise ValidationError(f"Give one price per currency ({currency} twice).")
+                seen.add(currency)
+
+    def price_map(self) -> dict[str, Decimal]:
+        """The prices entered, currency → amount."""
+        return {
+            e.form.currency_code.data: e.form.amount.data
+            for e in self.prices.entries
+            if e.form.currency_code.data and e.form.amount.data is not None
+        }
+
+
+def _aware(moment: datetime | None) -> datetime | None:
+    # The settings pages show and take times in UTC, as the rest of the app does.
+    return None if moment is None else moment.replace(tzinfo=UTC)
+
+
+class PromotionForm(FlaskForm):
+    """A promotion code and its rules."""
+
+    code = StringField(
+        "Code", validators=[DataRequired(message="Give the promotion a code."), Length(max=50)]
+    )
+    description = StringField("Description", validators=[Length(max=300)])
+    type = SelectField(
+        "Type",
+        choices=[
+            SelectChoice("percentage", "Percentage off"),
+            SelectChoice("fixed", "Fixed amount off"),
+        ],
+    )
+    value = AmountField(
+        "Value", validators=[InputRequired(message="Enter the percentage or the amount off.")]
+    )
+    currency_code = StringField("Currency", validators=[Length(max=3)])
+    target = SelectField(
+        "Applies to", choices=[SelectChoice("items", "Items"), SelectChoice("shipping", "Shipping")]
+    )
+    min_subtotal = AmountField("Minimum item subtotal", validators=[Optional(), not_negative])
+    starts_at = DateTimeLocalField(
+        "Starts (UTC)", format=["%Y-%m-%dT%H:%M", "%Y-%m-%dT%H:%M:%S"],
+        validators=[InputRequired(message="Say when the code starts working.")],
+    )  # fmt: skip
+    ends_at = DateTimeLocalField(
+        "Ends (UTC)", format=["%Y-%m-%dT%H:%M", "%Y-%m-%dT%H:%M:%S"], validators=[Optional()]
+    )
+    usage_limit = IntegerField(
+        "Usage limit",
+        validators=[Optional(), NumberRange(min=1, message="Must be 1 or more; leave it blank "
+                                                           "for no limit.")],
+    )  # fmt: skip
+    is_active = BooleanField("Active", default=True)
+
+    def __init__(self, *args, promotion_id: int | None = None, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.promotion_id = promotion_id
+
+    def validate_code(self, field: Field) -> None:
+        code = field.data.strip().upper()
+        if not code.replace("-", "").replace("_", "").isalnum():
+            raise ValidationError("Use letters, digits, - and _ only, without spaces.")
+        other = db.session.scalar(select(Promotion).where(Promotion.code == code))
+        if other is not None and other.id != self.promotion_id:
+            raise ValidationError(f"Code {code} exists already.")
+
+    def validate_currency_code(self, field: Field) -> None:
+        currency = check_currency(field)
+        if currency is None and self.type.data == PromotionType.FIXED:
+            raise ValidationError("A fixed amount needs the currency it is in.")
+        if currency is None and self.min_subtotal.data is not None:
+            raise ValidationError("A minimum subtotal needs the currency it is in.")
+        field.data = currency or ""
+
+    def validate_value(self, field: Field) -> None:
+        if field.data is None:
+            return
+        if field.data <= 0:
+            raise ValidationError("Must be more than zero.")
+        if self.type.data == PromotionType.PERCENTAGE and field.data > 100:
+            raise ValidationError("A percentage cannot be over 100.")
+        if self.type.data == PromotionType.FIXED:
+            currency_decimals_check(field, self._currency())
+
+    def validate_min_subtotal(self, field: Field) -> None:
+        currency_decimals_check(field, self._currency())
+
+    def validate_ends_at(self, field: Field) -> None:
+        if field.data and self.starts_at.data and field.data <= self.starts_at.data:
+            raise ValidationError("The end must be after the start.")
+
+    def _currency(self) -> str | None:
+        try:
+            return normalize_currency(self.currency_code.data or "")
+        except MoneyError:
+            return None
+
+    def values(self) -> PromotionValues:
+        """The checked values, for ``app.catalog.actions.save_promotion``."""
+        return PromotionValues(
+            code=self.code.data,
+            description=self.description.data or "",
+            type=PromotionType(self.type.data),
+            value=self.value.data,
+            currency_code=self.currency_code.data or None,
+            target=PromotionTarget(self.target.data),
+            min_subtotal=self.min_subtotal.data,
+            starts_at=_aware(self.starts_at.data),
+            ends_at=_aware(self.ends_at.data),
+            usage_limit=self.usage_limit.data,
+            is_active=self.is_active.data,
+        )
+
+
+class TaxRateForm(FlaskForm):
+    """A region's tax rate, or an override of it for one product type."""
+
+    region_id = SelectField("Region", coerce=int)
+    code = StringField(
+        "Code",
+        validators=[DataRequired(message="Give the rate a code, such as VAT."), Length(max=50)],
+    )
+    name = StringField(
+        "Name", validators=[DataRequired(message="Give the rate a name."), Length(max=100)]
+    )
+    rate = AmountField(
+        "Rate (%)", validators=[InputRequired(message="Enter the rate in percent."), not_negative]
+    )
+    product_type = StringField(
+        "Only for product type",
+        validators=[Length(max=100)],
+        description="Leave blank for a rate of every product; fill in (such as food) to "
+        "override the default rate for that product type.",
+    )
+    is_default = BooleanField("Default rate of the region")
+
+    def validate_rate(self, field: Field) -> None:
+        if field.data is not None and field.data > 100:
+            raise ValidationError("A tax rate cannot be over 100 %.")
+
+    def validate_is_default(self, field: Field) -> None:
+        if field.data and (self.product_type.data or "").strip():
+            raise ValidationError("An override for a product type cannot be the default rate.")
+
+
+class ShippingOptionForm(FlaskForm):
+    """A shipping option of a region and its price in the region's currency."""
+
+    region_id = SelectField("Region", coerce=int)
+    name = StringField(
+        "Name", validators=[DataRequired(message="Give the option a name."), Length(max=100)]
+    )
+    amount = AmountField(
+        "Price", validators=[InputRequired(message="Enter the price (0 for free)."), not_negative]
+    )
+    is_tax_inclusive = BooleanField("Price includes tax")
+    is_active = BooleanField("Offered", default=True)
+
+    def __init__(self, *args, currencies: dict[int, str] | None = None, **kwargs):
+        super().__init__(*args, **kwargs)
+        #: Region id → currency, to check the price's decimals.
+        self.currencies = currencies or {}
+
+    def validate_amount(self, field: Field) -> None:
+        currency_decimals_check(field, self.currencies.get(self.region_id.data))
