@@ -14,6 +14,7 @@ from app.orders.models import (
     LineItemAdjustment,
     LineItemTaxLine,
     Order,
+    OrderPromotion,
     ShippingMethod,
     ShippingMethodAdjustment,
     ShippingMethodTaxLine,
@@ -24,6 +25,7 @@ from app.store.models import Region, SalesChannel, TaxRate
 __all__ = [
     "Address", "ApiToken", "Capture", "Counter", "CreditLine", "Customer", "GiftCard",
     "GiftCardUsage", "LineItem", "LineItemAdjustment", "LineItemTaxLine", "Order", "OrderEvent",
+    "OrderPromotion",
     "Payment", "Product", "ProductVariant", "Promotion", "Refund", "Region", "SalesChannel",
     "ShippingMethod", "ShippingMethodAdjustment", "ShippingMethodTaxLine", "ShippingOption",
     "TaxRate", "User", "VariantPrice",

@@ -9,10 +9,13 @@ from __future__ import annotations
 
 from decimal import Decimal
 
-from sqlalchemy import select
+from sqlalchemy import or_, select, update
+from sqlalchemy.orm import joinedload, selectinload
 
+from app.catalog.models import ProductVariant, Promotion, ShippingOption
 from app.customers.models import Address, Customer
 from app.db_types import utcnow
+from app.draft_orders.pricing import promotion_problem_now, reprice
 from app.extensions import db
 from app.money import format_money, precision, round_money
 from app.orders.actions import (
@@ -22,7 +25,7 @@ from app.orders.actions import (
     refresh_derived,
     take_display_ids,
 )
-from app.orders.models import LineItem, LineItemTaxLine, Order, OrderStatus
+from app.orders.models import LineItem, Order, OrderPromotion, OrderStatus, ShippingMethod
 from app.payments.models import Capture, Payment
 from app.payments.providers import ManualProvider, provider
 from app.store.models import Region, SalesChannel
@@ -66,11 +69,6 @@ def _editable(draft: Order, expected_version: int, *, paid_too: bool = False) ->
     bump_version(draft, expected_version)
 
 
-def _region_tax_lines(region: Region | None) -> list[LineItemTaxLine]:
-    rates = [r for r in region.tax_rates if r.is_default] if region else []
-    return [LineItemTaxLine(code=r.code, name=r.name, rate=r.rate) for r in rates]
-
-
 def _checked_price(price: Decimal, currency: str) -> Decimal:
     if price < 0:
         raise OrderActionError("A price cannot be negative.")
@@ -84,29 +82,65 @@ def set_customer(
     phone: str, actor: str,
 ) -> None:  # fmt: skip
     """The customer the draft is for: an existing one by email, else a new one."""
-    _editable(draft, expected_version)
+    _editable(draft, expected_version, paid_too=True)  # the total does not change
     email = email.strip().lower()
     customer = db.session.scalar(select(Customer).where(Customer.email == email))
     if customer is None:
         customer = Customer(email=email, first_name=first_name.strip(),
                             last_name=last_name.strip(), phone=phone.strip())  # fmt: skip
         db.session.add(customer)
+    _for_customer(draft, customer, actor)
+
+
+def choose_customer(draft: Order, expected_version: int, customer_id: int, actor: str) -> None:
+    """The draft is for an existing customer, picked from the search."""
+    _editable(draft, expected_version, paid_too=True)  # the total does not change
+    customer = db.session.get(Customer, customer_id)
+    if customer is None:
+        raise OrderActionError("That customer no longer exists.")
+    _for_customer(draft, customer, actor)
+
+
+def _for_customer(draft: Order, customer: Customer, actor: str) -> None:
     draft.customer = customer
-    draft.email = email
-    record_event(draft, "draft-order.updated", actor, f"Customer set to {email}")
+    draft.email = customer.email
+    record_event(draft, "draft-order.updated", actor, f"Customer set to {customer.email}")
 
 
 def set_region(draft: Order, expected_version: int, region: Region, actor: str) -> None:
-    """Move the draft to another region: the currency follows, and the lines take the new
-    region's taxes and price style."""
+    """Move the draft to another region: the currency follows, catalogue lines take their
+    price in it, custom lines the region's price style, and every line the region's taxes.
+    The shipping method goes (options belong to a region)."""
     _editable(draft, expected_version)
+    variants = _variants(draft)
+    for item in draft.items:
+        variant = variants.get(item.variant_id)
+        if variant is None or item.is_custom_price:
+            item.is_tax_inclusive = region.is_tax_inclusive
+            continue
+        price = variant.price_in(region.currency_code)
+        if price is None:
+            raise OrderActionError(
+                f"{item.title} has no price in {region.currency_code}; remove it first."
+            )
+        item.unit_price = price
     draft.region = region
     draft.currency_code = region.currency_code
-    for item in draft.items:
-        item.is_tax_inclusive = region.is_tax_inclusive
-        item.tax_lines = _region_tax_lines(region)
-    refresh_derived(draft)
+    draft.shipping_methods.clear()
+    reprice(draft)
     record_event(draft, "draft-order.updated", actor, f"Region set to {region.name}")
+
+
+def _variants(draft: Order) -> dict[int, ProductVariant]:
+    """The catalogue variants of the draft's lines, by id, in one query."""
+    ids = {i.variant_id for i in draft.items if i.variant_id is not None}
+    if not ids:
+        return {}
+    stmt = (
+        select(ProductVariant).where(ProductVariant.id.in_(ids))
+        .options(joinedload(ProductVariant.product), selectinload(ProductVariant.prices))
+    )  # fmt: skip
+    return {v.id: v for v in db.session.scalars(stmt)}
 
 
 def set_delivery(
@@ -115,7 +149,7 @@ def set_delivery(
 ) -> None:  # fmt: skip
     """The shipping address, the billing address (``None``: the same as shipping) and
     whether the customer gets emails about the order."""
-    _editable(draft, expected_version)
+    _editable(draft, expected_version, paid_too=True)  # the total does not change
     draft.shipping_address = _address(shipping)
     draft.billing_address = _address(billing if billing is not None else shipping)
     draft.no_notification = no_notification
@@ -141,10 +175,42 @@ def add_custom_item(
         unit_price=_checked_price(unit_price, draft.currency_code),
         quantity=quantity,
         is_tax_inclusive=draft.region.is_tax_inclusive if draft.region else False,
-        tax_lines=_region_tax_lines(draft.region),
+        is_custom_price=True,
     )
     draft.items.append(item)
-    refresh_derived(draft)
+    reprice(draft)
+    return item
+
+
+def add_variant_item(
+    draft: Order, expected_version: int, variant_id: int, quantity: int = 1
+) -> LineItem:
+    """A line for a catalogue variant at its price in the draft's currency. Adding a variant
+    that is already on the draft (at the catalogue price) adds to that line's quantity, as a
+    scanner read twice would."""
+    _editable(draft, expected_version)
+    if quantity < 1:
+        raise OrderActionError("The quantity must be at least 1.")
+    variant = db.session.get(ProductVariant, variant_id)
+    if variant is None:
+        raise OrderActionError("That product is no longer in the catalogue.")
+    price = variant.price_in(draft.currency_code)
+    if price is None:
+        raise OrderActionError(f"{variant.full_title} has no price in {draft.currency_code}.")
+    item = next((i for i in draft.items
+                 if i.variant_id == variant.id and not i.is_custom_price), None)  # fmt: skip
+    if item is not None:
+        item.quantity += quantity
+    else:
+        product = variant.product
+        item = LineItem(
+            title=product.title, subtitle=variant.title, sku=variant.sku or "",
+            variant_id=variant.id, thumbnail=product.thumbnail,
+            product_type=product.product_type, unit_price=price, quantity=quantity,
+            is_tax_inclusive=variant.is_tax_inclusive,
+        )  # fmt: skip
+        draft.items.append(item)
+    reprice(draft)
     return item
 
 
@@ -164,15 +230,100 @@ def update_line(
         raise OrderActionError("The quantity must be at least 1; remove the line instead.")
     item = _line(draft, item_id)
     item.quantity = quantity
-    item.unit_price = _checked_price(unit_price, draft.currency_code)
-    refresh_derived(draft)
+    unit_price = _checked_price(unit_price, draft.currency_code)
+    if unit_price != item.unit_price:
+        item.unit_price = unit_price
+        item.is_custom_price = True
+    reprice(draft)
 
 
 def remove_line(draft: Order, expected_version: int, item_id: int) -> None:
     """Take a line off the draft."""
     _editable(draft, expected_version)
     draft.items.remove(_line(draft, item_id))
-    refresh_derived(draft)
+    reprice(draft)
+
+
+def apply_promotion(draft: Order, expected_version: int, code: str, actor: str) -> None:
+    """Apply a promotion code, or refuse it with the reason: unknown, not active, not started,
+    expired, used up, another currency, or the minimum subtotal not reached."""
+    _editable(draft, expected_version)
+    code = code.strip().upper()
+    if not code:
+        raise OrderActionError("Enter a promotion code.")
+    promotion = db.session.scalar(select(Promotion).where(Promotion.code == code))
+    if promotion is None:
+        raise OrderActionError(f"There is no promotion with the code {code}.")
+    if any(p.promotion_id == promotion.id for p in draft.promotions):
+        raise OrderActionError(f"Code {code} is already applied.")
+    problem = promotion_problem_now(draft, promotion)
+    if problem:
+        raise OrderActionError(problem)
+    draft.promotions.append(OrderPromotion(promotion=promotion, code=promotion.code))
+    reprice(draft)
+    record_event(draft, "draft-order.updated", actor, f"Promotion {code} applied")
+
+
+def remove_promotion(draft: Order, expected_version: int, code: str, actor: str) -> None:
+    """Take a promotion code off the draft, and its discounts with it."""
+    _editable(draft, expected_version)
+    applied = next((p for p in draft.promotions if p.code == code), None)
+    if applied is None:
+        raise OrderActionError(f"Code {code} is not applied to this draft.")
+    draft.promotions.remove(applied)
+    reprice(draft)
+    record_event(draft, "draft-order.updated", actor, f"Promotion {code} removed")
+
+
+def set_shipping_option(
+    draft: Order, expected_version: int, option_id: int | None, actor: str
+) -> None:
+    """Ship by one of the region's active options (``None``: no shipping)."""
+    _editable(draft, expected_version)
+    draft.shipping_methods.clear()
+    if option_id is not None:
+        option = db.session.get(ShippingOption, option_id)
+        if option is None or not option.is_active or option.region_id != draft.region_id:
+            raise OrderActionError("That shipping option is not offered in this region.")
+        draft.shipping_methods.append(ShippingMethod(
+            name=option.name, amount=option.amount, shipping_option_id=option.id,
+            is_tax_inclusive=option.is_tax_inclusive,
+        ))  # fmt: skip
+    reprice(draft)
+    chosen = draft.shipping_methods[0].name if draft.shipping_methods else "none"
+    record_event(draft, "draft-order.updated", actor, f"Shipping set to {chosen}")
+
+
+def contents_problems(draft: Order) -> list[str]:
+    """What stops the draft from becoming an order as it stands: an applied promotion that no
+    longer holds, or a catalogue line whose price changed since it was added (unless staff
+    set that price by hand)."""
+    problems = [
+        problem for applied in draft.promotions
+        if (problem := promotion_problem_now(draft, applied.promotion))
+    ]  # fmt: skip
+    variants = _variants(draft)
+    for item in draft.items:
+        variant = variants.get(item.variant_id)
+        if item.variant_id is None or item.is_custom_price:
+            continue
+        price = variant.price_in(draft.currency_code) if variant else None
+        if price is None:
+            problems.append(f"{item.title} is no longer sold in {draft.currency_code}.")
+        elif price != item.unit_price:
+            problems.append(
+                f"The catalogue price of {item.title} is now "
+                f"{format_money(price, draft.currency_code)}; the line has "
+                f"{format_money(item.unit_price, draft.currency_code)}. Set the line's price "
+                "to the one to charge."
+            )
+    return problems
+
+
+def _refuse_problems(draft: Order, what: str) -> None:
+    problems = contents_problems(draft)
+    if problems:
+        raise OrderActionError(f"Cannot {what}: " + " ".join(problems))
 
 
 def register_payment(draft: Order, expected_version: int, *, captured: bool, actor: str) -> None:
@@ -181,6 +332,7 @@ def register_payment(draft: Order, expected_version: int, *, captured: bool, act
     _editable(draft, expected_version)
     if not draft.items:
         raise OrderActionError("Add an item before taking a payment.")
+    _refuse_problems(draft, "take the payment")
     total = draft.totals.total
     manual = provider(ManualProvider.id)
     manual.authorize(total, draft.currency_code)
@@ -205,11 +357,43 @@ def convert_draft(draft: Order, expected_version: int, actor: str) -> None:
         raise OrderActionError("Set the customer's email before converting.")
     if not draft.payments:
         raise OrderActionError("Register a payment (paid now or later) before converting.")
+    _refuse_problems(draft, "convert")
+    for applied in draft.promotions:
+        _use_promotion(applied)
     draft.status = OrderStatus.PENDING
     draft.converted_at = utcnow()
     refresh_derived(draft)
     record_event(draft, "draft-order.converted", actor, f"Draft #{draft.display_id} converted")
     record_event(draft, "order.placed", actor, "Order placed from a draft")
+
+
+def _use_promotion(applied: OrderPromotion) -> None:
+    """Count one more use of the promotion, refusing if another order just took the last one:
+    the condition is checked by the UPDATE itself, so two conversions cannot both pass."""
+    promotion = Promotion.__table__
+    result = db.session.execute(
+        update(promotion)
+        .where(promotion.c.id == applied.promotion_id,
+               or_(promotion.c.usage_limit.is_(None),
+                   promotion.c.usage_count < promotion.c.usage_limit))
+        .values(usage_count=promotion.c.usage_count + 1)
+    )  # fmt: skip
+    if result.rowcount != 1:
+        raise OrderActionError(
+            f"Code {applied.code} was used up by another order a moment ago; remove it first."
+        )
+
+
+def void_payment(draft: Order, expected_version: int, actor: str) -> None:
+    """Call off the payment registered for the draft, so its contents can change again."""
+    _editable(draft, expected_version, paid_too=True)
+    if not draft.payments:
+        raise OrderActionError("No payment is registered for this draft.")
+    for payment in draft.payments:
+        provider(payment.provider_id).cancel()
+    draft.payments.clear()
+    refresh_derived(draft)
+    record_event(draft, "draft-order.payment_voided", actor, "Payment voided")
 
 
 def cancel_draft(draft: Order, expected_version: int, actor: str) -> None:

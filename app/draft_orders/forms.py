@@ -66,6 +66,35 @@ class LineForm(VersionedForm):
         NumberRange(min=1, message="At least 1; remove the line instead.")])  # fmt: skip
 
 
+class ChooseCustomerForm(VersionedForm):
+    customer_id = IntegerField(validators=[InputRequired(message="Pick a customer.")])
+
+
+class VariantItemForm(VersionedForm):
+    """The item search: the highlighted result, or what was typed when there was none yet."""
+
+    variant_id = IntegerField(validators=[Optional()])
+    q = StringField(validators=[Length(max=200)])
+
+    def validate(self, extra_validators=None) -> bool:
+        if not super().validate(extra_validators):
+            return False
+        if self.variant_id.data is None and not (self.q.data or "").strip():
+            self.q.errors = ["Type or scan a product first."]
+            return False
+        return True
+
+
+class PromotionForm(VersionedForm):
+    code = StringField("Promotion code", validators=[
+        DataRequired(message="Enter a promotion code."), Length(max=50)])  # fmt: skip
+
+
+class ShippingForm(VersionedForm):
+    #: Empty: no shipping.
+    option_id = IntegerField(validators=[Optional()])
+
+
 class DraftActionForm(VersionedForm):
     """Buttons that only need the version: remove a line, cancel, delete."""
 

@@ -2,24 +2,44 @@
 
 from __future__ import annotations
 
-from flask import Blueprint, abort, current_app, flash, redirect, request, url_for
+from flask import (
+    Blueprint,
+    abort,
+    current_app,
+    flash,
+    make_response,
+    redirect,
+    render_template,
+    request,
+    url_for,
+)
 from flask_login import current_user, login_required
+from jinja2_fragments.flask import render_blocks
 from sqlalchemy import or_, select
 
+from app.catalog.models import ShippingOption
 from app.customers.models import Address
 from app.draft_orders import actions
 from app.draft_orders.forms import (
+    ChooseCustomerForm,
     CustomerForm,
     CustomItemForm,
     DeliveryForm,
     DraftActionForm,
     LineForm,
+    PromotionForm,
     RegionForm,
+    ShippingForm,
+    VariantItemForm,
     VersionedForm,
 )
+from app.draft_orders.pricing import promotion_problem_now
+from app.draft_orders.queries import find_customers, find_variants
 from app.extensions import db
 from app.htmx import is_htmx, render_page_or_block
 from app.orders.actions import OrderActionError, StaleOrderError
+from app.orders.actions import add_note as record_note
+from app.orders.forms import NoteForm
 from app.orders.models import Order, OrderStatus
 from app.orders.queries import CursorError, order_with_details, paginate, search
 from app.store.models import Region
@@ -85,8 +105,16 @@ def _draft_or_404(draft_id: int) -> Order:
     return draft
 
 
-def _builder(draft: Order, status: int = 200, message: str = "", **forms):
-    """The builder page, or for htmx its working area, with fresh forms unless given."""
+#: The builder's parts, each an element with its own id that htmx swaps out of band: a change
+#: answers with the parts it touched, always with the draft's new version and the message.
+PARTS = ("items", "summary", "customer", "delivery", "region", "notes", "draft_actions")
+#: Parts that show the draft's contents or their totals.
+CONTENTS = ("items", "summary")
+
+
+def _builder(draft: Order, status: int = 200, message: str = "", parts=PARTS, **forms):
+    """The builder page; for htmx only ``parts`` of it (out of band), with fresh forms unless
+    given."""
     regions = list(db.session.scalars(select(Region).order_by(Region.name)))
     region_form = forms.get("region_form") or RegionForm(formdata=None, region=draft.region_id)
     region_form.region.choices = [(r.id, f"{r.name} ({r.currency_code})") for r in regions]
@@ -106,13 +134,38 @@ def _builder(draft: Order, status: int = 200, message: str = "", **forms):
         "region_form": region_form,
         "item_form": forms.get("item_form") or CustomItemForm(formdata=None),
         "delivery_form": forms.get("delivery_form") or _delivery_form(draft),
+        "note_form": forms.get("note_form") or NoteForm(formdata=None),
+        "note_url": url_for("draft_orders.add_note", draft_id=draft.id),
+        "promotion_form": forms.get("promotion_form") or PromotionForm(formdata=None),
+        "promotion_problems": {
+            p.code: problem for p in draft.promotions
+            if (problem := promotion_problem_now(draft, p.promotion))
+        },
+        "shipping_options": _shipping_options(draft),
         "action_form": DraftActionForm(formdata=None),
     }  # fmt: skip
     for form in (context["customer_form"], region_form, context["item_form"],
-                 context["delivery_form"]):  # fmt: skip
+                 context["delivery_form"], context["promotion_form"]):  # fmt: skip
         # Whatever was submitted, the next change is made against what the page shows now.
         form.version.data = draft.version
-    return render_page_or_block("draft_orders/builder.html", "builder", status=status, **context)
+    if is_htmx():
+        body = render_blocks("draft_orders/builder.html", ["version", "message", *parts],
+                             oob=True, **context)  # fmt: skip
+        response = make_response(body, status)
+    else:
+        response = make_response(render_template("draft_orders/builder.html", **context), status)
+    response.vary.add("HX-Request")
+    return response
+
+
+def _shipping_options(draft: Order) -> list[ShippingOption]:
+    if draft.region_id is None:
+        return []
+    return list(db.session.scalars(
+        select(ShippingOption)
+        .where(ShippingOption.region_id == draft.region_id, ShippingOption.is_active)
+        .order_by(ShippingOption.amount, ShippingOption.name)
+    ))  # fmt: skip
 
 
 def _delivery_form(draft: Order) -> DeliveryForm:
@@ -135,12 +188,15 @@ def show_draft(draft_id: int):
     return _builder(draft)
 
 
-def _apply(draft_id: int, form: VersionedForm, change, form_name: str, success: str = ""):
-    """Validate ``form``, make ``change`` against the version it carries, commit; answer the
-    builder (htmx) or redirect back to it (plain form), with the problem if there was one."""
+def _apply(draft_id: int, form: VersionedForm, change, form_name: str, success: str = "",
+           parts=CONTENTS):  # fmt: skip
+    """Validate ``form``, make ``change`` against the version it carries, commit; answer with
+    the builder's ``parts`` (htmx) or redirect back to it (plain form), with the problem if
+    there was one. A stale version answers with the whole current state."""
     draft = _draft_or_404(draft_id)
     if not form.validate_on_submit():
-        return _builder(draft, 422, "Please check the highlighted fields.", **{form_name: form})
+        return _builder(draft, 422, "Please check the highlighted fields.", parts,
+                        **{form_name: form})  # fmt: skip
     try:
         change(draft, form)
     except StaleOrderError as error:
@@ -148,23 +204,38 @@ def _apply(draft_id: int, form: VersionedForm, change, form_name: str, success: 
         return _builder(_draft_or_404(draft_id), 409, str(error))
     except OrderActionError as error:
         db.session.rollback()
-        return _builder(_draft_or_404(draft_id), 422, str(error), **{form_name: form})
+        return _builder(_draft_or_404(draft_id), 422, str(error), parts, **{form_name: form})
     db.session.commit()
     if is_htmx():
-        return _builder(_draft_or_404(draft_id), message=success)
+        return _builder(_draft_or_404(draft_id), message=success, parts=parts)
     if success:
         flash(success, "success")
     return redirect(url_for("draft_orders.show_draft", draft_id=draft_id))
 
 
+@bp.get("/<int:draft_id>/customers")
+def search_customers(draft_id: int):
+    """Customers matching what was typed so far, to pick from."""
+    customers = find_customers(request.args.get("q", "")[:200])
+    return render_template("draft_orders/_customer_results.html", customers=customers)
+
+
+@bp.post("/<int:draft_id>/customer/choose")
+def choose_customer(draft_id: int):
+    """Make the draft for a customer picked from the search."""
+    return _apply(draft_id, ChooseCustomerForm(), lambda draft, form: actions.choose_customer(
+        draft, form.expected_version(), form.customer_id.data, current_user.email,
+    ), "action_form", "Customer saved.", ("customer",))  # fmt: skip
+
+
 @bp.post("/<int:draft_id>/customer")
 def set_customer(draft_id: int):
-    """Set who the draft is for."""
+    """Set who the draft is for: an existing customer by email, else a new one."""
     return _apply(draft_id, CustomerForm(), lambda draft, form: actions.set_customer(
         draft, form.expected_version(), email=form.email.data,
         first_name=form.first_name.data or "", last_name=form.last_name.data or "",
         phone=form.phone.data or "", actor=current_user.email,
-    ), "customer_form", "Customer saved.")  # fmt: skip
+    ), "customer_form", "Customer saved.", ("customer",))  # fmt: skip
 
 
 @bp.post("/<int:draft_id>/delivery")
@@ -179,7 +250,7 @@ def set_delivery(draft_id: int):
             no_notification=form.no_notification.data, actor=current_user.email,
         )  # fmt: skip
 
-    return _apply(draft_id, form, change, "delivery_form", "Addresses saved.")
+    return _apply(draft_id, form, change, "delivery_form", "Addresses saved.", ("delivery",))
 
 
 @bp.post("/<int:draft_id>/region")
@@ -192,7 +263,35 @@ def set_region(draft_id: int):
         actions.set_region(draft, form.expected_version(), db.session.get(Region, form.region.data),
                            current_user.email)  # fmt: skip
 
-    return _apply(draft_id, form, change, "region_form")
+    return _apply(draft_id, form, change, "region_form", parts=PARTS)
+
+
+@bp.get("/<int:draft_id>/variants")
+def search_variants(draft_id: int):
+    """Catalogue variants matching what was typed or scanned so far, with their price in the
+    draft's currency; the first is highlighted, so Enter adds it."""
+    draft = db.get_or_404(Order, draft_id)
+    variants = find_variants(request.args.get("q", "")[:200])
+    return render_template("draft_orders/_variant_results.html", variants=variants,
+                           currency=draft.currency_code)  # fmt: skip
+
+
+@bp.post("/<int:draft_id>/items/variant")
+def add_variant(draft_id: int):
+    """Add the highlighted search result, or, when Enter came before the results (a scanner),
+    the best match for what was typed."""
+    form = VariantItemForm()
+
+    def change(draft, form):
+        variant_id = form.variant_id.data
+        if variant_id is None:
+            found = find_variants(form.q.data or "", limit=1)
+            if not found:
+                raise OrderActionError(f"No product matches “{(form.q.data or '').strip()}”.")
+            variant_id = found[0].id
+        actions.add_variant_item(draft, form.expected_version(), variant_id)
+
+    return _apply(draft_id, form, change, "action_form")
 
 
 @bp.post("/<int:draft_id>/items")
@@ -225,6 +324,36 @@ def remove_item(draft_id: int, item_id: int):
         draft, form.expected_version(), item_id), "action_form")  # fmt: skip
 
 
+@bp.post("/<int:draft_id>/promotions")
+def apply_promotion(draft_id: int):
+    """Apply a promotion code; a code that cannot be used is refused with the reason."""
+    form = PromotionForm()
+
+    def change(draft, form):
+        actions.apply_promotion(draft, form.expected_version(), form.code.data,
+                                current_user.email)  # fmt: skip
+
+    code = (form.code.data or "").strip().upper()
+    return _apply(draft_id, form, change, "promotion_form",
+                  f"Code {code} applied." if code else "")  # fmt: skip
+
+
+@bp.post("/<int:draft_id>/promotions/remove")
+def remove_promotion(draft_id: int):
+    """Take a promotion code off the draft."""
+    return _apply(draft_id, PromotionForm(), lambda draft, form: actions.remove_promotion(
+        draft, form.expected_version(), form.code.data, current_user.email,
+    ), "action_form", "Code removed.")  # fmt: skip
+
+
+@bp.post("/<int:draft_id>/shipping")
+def set_shipping(draft_id: int):
+    """Choose the shipping option (or none)."""
+    return _apply(draft_id, ShippingForm(), lambda draft, form: actions.set_shipping_option(
+        draft, form.expected_version(), form.option_id.data, current_user.email,
+    ), "action_form")  # fmt: skip
+
+
 @bp.post("/<int:draft_id>/payment")
 def register_payment(draft_id: int):
     """Record the payment of the draft's total: paid now, or authorized to be paid later."""
@@ -234,7 +363,36 @@ def register_payment(draft_id: int):
         actions.register_payment(draft, form.expected_version(), captured=captured,
                                  actor=current_user.email)  # fmt: skip
 
-    return _apply(draft_id, DraftActionForm(), change, "action_form", "Payment registered.")
+    return _apply(draft_id, DraftActionForm(), change, "action_form", "Payment registered.",
+                  PARTS)  # fmt: skip
+
+
+@bp.post("/<int:draft_id>/payment/void")
+def void_payment(draft_id: int):
+    """Call off the registered payment so the draft can change again."""
+    return _apply(draft_id, DraftActionForm(), lambda draft, form: actions.void_payment(
+        draft, form.expected_version(), current_user.email,
+    ), "action_form", "Payment voided; the draft can change again.", PARTS)  # fmt: skip
+
+
+@bp.post("/<int:draft_id>/notes")
+def add_note(draft_id: int):
+    """An internal note on the draft; it is not a change to the draft, so needs no version."""
+    draft = _draft_or_404(draft_id)
+    form = NoteForm()
+    status = 422
+    if form.validate_on_submit():
+        record_note(draft, form.text.data, current_user.email)
+        db.session.commit()
+        if not is_htmx():
+            flash("Note added.", "success")
+            return redirect(url_for("draft_orders.show_draft", draft_id=draft_id))
+        status, form = 200, NoteForm(formdata=None)
+    note_url = url_for("draft_orders.add_note", draft_id=draft_id)
+    if is_htmx():
+        return render_template("orders/_timeline.html", order=draft, note_form=form,
+                               note_url=note_url), status  # fmt: skip
+    return _builder(draft, status, "Write something first.", note_form=form)
 
 
 @bp.post("/<int:draft_id>/convert")
@@ -252,7 +410,7 @@ def cancel(draft_id: int):
     def change(draft, form):
         actions.cancel_draft(draft, form.expected_version(), current_user.email)
 
-    return _apply(draft_id, DraftActionForm(), change, "action_form", "Draft canceled.")
+    return _apply(draft_id, DraftActionForm(), change, "action_form", "Draft canceled.", PARTS)
 
 
 @bp.post("/<int:draft_id>/delete")

@@ -8,7 +8,16 @@ from decimal import Decimal
 from functools import cached_property
 from typing import TYPE_CHECKING, Any
 
-from sqlalchemy import JSON, Enum, ForeignKey, Index, String, UniqueConstraint, update
+from sqlalchemy import (
+    JSON,
+    Enum,
+    ForeignKey,
+    Index,
+    String,
+    UniqueConstraint,
+    false,
+    update,
+)
 from sqlalchemy.orm import Mapped, declared_attr, mapped_column, relationship
 
 from app.customers.models import Address, Customer
@@ -18,6 +27,7 @@ from app.orders.calculations import Charge, GiftCardUse, OrderTotals, order_tota
 from app.store.models import Region, SalesChannel
 
 if TYPE_CHECKING:
+    from app.catalog.models import Promotion
     from app.events.models import OrderEvent
     from app.payments.models import Payment
 
@@ -187,6 +197,10 @@ class Order(db.Model):
     payments: Mapped[list[Payment]] = relationship(
         back_populates="order", order_by="Payment.id", cascade="all, delete-orphan"
     )
+    #: Promotion codes applied to the order, in the order they were applied.
+    promotions: Mapped[list[OrderPromotion]] = relationship(
+        order_by="OrderPromotion.id", cascade="all, delete-orphan"
+    )
 
     events: Mapped[list[OrderEvent]] = relationship(
         back_populates="order", order_by="OrderEvent.id", cascade="all, delete-orphan"
@@ -239,6 +253,10 @@ class LineItem(_ChargeLine, db.Model):
     subtitle: Mapped[str] = mapped_column(String(300), default="")
     sku: Mapped[str] = mapped_column(String(100), default="")
     variant_id: Mapped[int | None]
+    #: The product's type when the line was added; tax rates may be overridden per type.
+    product_type: Mapped[str] = mapped_column(String(100), default="", server_default="")
+    #: Staff set the unit price by hand, so it no longer follows the catalogue price.
+    is_custom_price: Mapped[bool] = mapped_column(default=False, server_default=false())
     thumbnail: Mapped[str] = mapped_column(String(500), default="")
     unit_price: Mapped[Decimal] = mapped_column(ExactDecimal)
     quantity: Mapped[int]
@@ -378,3 +396,19 @@ class GiftCardUsage(db.Model):
     def use(self) -> GiftCardUse:
         return GiftCardUse(amount=self.amount, tax_rate=self.gift_card.tax_rate)
 
+
+
+class OrderPromotion(db.Model):
+    """A promotion code applied to an order; its adjustments on the lines carry its id."""
+
+    __tablename__ = "order_promotion"
+    __table_args__ = (UniqueConstraint("order_id", "promotion_id"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    order_id: Mapped[int] = mapped_column(ForeignKey("order.id", ondelete="CASCADE"))
+    promotion_id: Mapped[int] = mapped_column(ForeignKey("promotion.id"), index=True)
+    #: The code as it was applied, kept even if the promotion is renamed later.
+    code: Mapped[str] = mapped_column(String(50))
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+    promotion: Mapped[Promotion] = relationship(lazy="joined")

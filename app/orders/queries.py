@@ -310,5 +310,6 @@ def order_with_details(order_id: int) -> Order | None:
             selectinload(Order.payments).selectinload(Payment.captures),
             selectinload(Order.payments).selectinload(Payment.refunds),
             selectinload(Order.events),
+            selectinload(Order.promotions),
         )
     )
