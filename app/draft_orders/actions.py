@@ -116,7 +116,14 @@ def set_region(draft: Order, expected_version: int, region: Region, actor: str) 
     for item in draft.items:
         variant = variants.get(item.variant_id)
         if variant is None or item.is_custom_price:
+            # A price set by hand keeps its figure in the new currency, if the currency can
+            # hold it (4.50 cannot be a price in JPY).
             item.is_tax_inclusive = region.is_tax_inclusive
+            if round_money(item.unit_price, region.currency_code) != item.unit_price:
+                raise OrderActionError(
+                    f"The price of {item.title} has more decimals than {region.currency_code} "
+                    "allows; change or remove the line first."
+                )
             continue
         price = variant.price_in(region.currency_code)
         if price is None:
@@ -231,9 +238,13 @@ def update_line(
     item = _line(draft, item_id)
     item.quantity = quantity
     unit_price = _checked_price(unit_price, draft.currency_code)
-    if unit_price != item.unit_price:
-        item.unit_price = unit_price
-        item.is_custom_price = True
+    if not item.is_custom_price:
+        # Staff keep a line's price by hand when it differs from the catalogue's now, even if
+        # it is the price the line already had (the catalogue changed since).
+        variant = _variants(draft).get(item.variant_id)
+        catalogue_price = variant.price_in(draft.currency_code) if variant else None
+        item.is_custom_price = unit_price != catalogue_price
+    item.unit_price = unit_price
     reprice(draft)
 
 
@@ -267,6 +278,7 @@ def apply_promotion(draft: Order, expected_version: int, code: str, actor: str) 
 def remove_promotion(draft: Order, expected_version: int, code: str, actor: str) -> None:
     """Take a promotion code off the draft, and its discounts with it."""
     _editable(draft, expected_version)
+    code = code.strip().upper()
     applied = next((p for p in draft.promotions if p.code == code), None)
     if applied is None:
         raise OrderActionError(f"Code {code} is not applied to this draft.")

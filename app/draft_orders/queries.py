@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from sqlalchemy import func, or_, select
+from sqlalchemy import case, func, or_, select
 from sqlalchemy.orm import contains_eager, selectinload
 
 from app.catalog.models import Product, ProductVariant
@@ -32,7 +32,10 @@ def find_variants(q: str, limit: int = RESULTS) -> list[ProductVariant]:
             ProductVariant.barcode.startswith(q, autoescape=True),
         ))
         .order_by(
-            or_(func.lower(ProductVariant.sku) == lowered, ProductVariant.barcode == q).desc(),
+            # Exact codes first; CASE, because a comparison with a missing barcode is NULL
+            # and the databases sort NULL differently.
+            case((or_(func.lower(ProductVariant.sku) == lowered, ProductVariant.barcode == q),
+                  0), else_=1),
             Product.title, ProductVariant.id,
         )
         .limit(limit)

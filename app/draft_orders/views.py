@@ -188,6 +188,16 @@ def show_draft(draft_id: int):
     return _builder(draft)
 
 
+def _form_problems(form: VersionedForm) -> str:
+    """What is wrong with the form, in one line: not every form's fields are on the page
+    again (a line's quantity, the search box), so the message says it all."""
+    problems = []
+    for name, errors in form.errors.items():
+        label = form[name].label.text if name in form and form[name].label.text else ""
+        problems += [f"{label}: {error}" if label else error for error in errors]
+    return " ".join(problems) or "This form is incomplete; reload the page."
+
+
 def _apply(draft_id: int, form: VersionedForm, change, form_name: str, success: str = "",
            parts=CONTENTS):  # fmt: skip
     """Validate ``form``, make ``change`` against the version it carries, commit; answer with
@@ -195,8 +205,7 @@ def _apply(draft_id: int, form: VersionedForm, change, form_name: str, success: 
     there was one. A stale version answers with the whole current state."""
     draft = _draft_or_404(draft_id)
     if not form.validate_on_submit():
-        return _builder(draft, 422, "Please check the highlighted fields.", parts,
-                        **{form_name: form})  # fmt: skip
+        return _builder(draft, 422, _form_problems(form), parts, **{form_name: form})
     try:
         change(draft, form)
     except StaleOrderError as error:
@@ -270,10 +279,13 @@ def set_region(draft_id: int):
 def search_variants(draft_id: int):
     """Catalogue variants matching what was typed or scanned so far, with their price in the
     draft's currency; the first is highlighted, so Enter adds it."""
-    draft = db.get_or_404(Order, draft_id)
+    currency = db.session.scalar(select(Order.currency_code).where(
+        Order.id == draft_id, Order.status == OrderStatus.DRAFT))  # fmt: skip
+    if currency is None:
+        abort(404)
     variants = find_variants(request.args.get("q", "")[:200])
     return render_template("draft_orders/_variant_results.html", variants=variants,
-                           currency=draft.currency_code)  # fmt: skip
+                           currency=currency)  # fmt: skip
 
 
 @bp.post("/<int:draft_id>/items/variant")
