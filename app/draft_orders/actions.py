@@ -198,7 +198,8 @@ def add_variant_item(
     _editable(draft, expected_version)
     if quantity < 1:
         raise OrderActionError("The quantity must be at least 1.")
-    variant = db.session.get(ProductVariant, variant_id)
+    variant = db.session.get(ProductVariant, variant_id, options=[
+        joinedload(ProductVariant.product), selectinload(ProductVariant.prices)])  # fmt: skip
     if variant is None:
         raise OrderActionError("That product is no longer in the catalogue.")
     price = variant.price_in(draft.currency_code)

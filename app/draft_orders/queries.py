@@ -3,14 +3,44 @@
 from __future__ import annotations
 
 from sqlalchemy import case, func, or_, select
-from sqlalchemy.orm import contains_eager, selectinload
+from sqlalchemy.orm import contains_eager, joinedload, selectinload
 
 from app.catalog.models import Product, ProductVariant
 from app.customers.models import Customer
 from app.extensions import db
+from app.orders.models import Order, OrderStatus
+from app.store.models import Region
 
 #: Results shown under a search box: enough to pick from, few enough to read at a glance.
 RESULTS = 8
+
+
+def draft_for_builder(draft_id: int, with_timeline: bool) -> Order | None:
+    """A draft (or a converted one) with what the builder changes and shows, loaded in a fixed
+    number of queries; the timeline only when the page shows it, as it grows with every change."""
+    options = [
+        joinedload(Order.customer),
+        joinedload(Order.region).selectinload(Region.tax_rates),
+        joinedload(Order.shipping_address),
+        joinedload(Order.billing_address),
+        # Tax lines, adjustments, captures and refunds come with their lines and payments
+        # (their relationships load "selectin"): nested options would cost more to key than
+        # the queries themselves.
+        selectinload(Order.items),
+        selectinload(Order.shipping_methods),
+        selectinload(Order.promotions),
+        selectinload(Order.payments),
+        selectinload(Order.credit_lines),
+        selectinload(Order.gift_card_uses),
+    ]
+    if with_timeline:
+        options.append(selectinload(Order.events))
+    return db.session.scalar(
+        select(Order)
+        .where(Order.id == draft_id,
+               or_(Order.status == OrderStatus.DRAFT, Order.converted_at.is_not(None)))
+        .options(*options)
+    )  # fmt: skip
 
 
 def find_variants(q: str, limit: int = RESULTS) -> list[ProductVariant]:

@@ -34,14 +34,14 @@ from app.draft_orders.forms import (
     VersionedForm,
 )
 from app.draft_orders.pricing import promotion_problem_now
-from app.draft_orders.queries import find_customers, find_variants
+from app.draft_orders.queries import draft_for_builder, find_customers, find_variants
 from app.extensions import db
 from app.htmx import is_htmx, render_page_or_block
 from app.orders.actions import OrderActionError, StaleOrderError
 from app.orders.actions import add_note as record_note
 from app.orders.forms import NoteForm
 from app.orders.models import Order, OrderStatus
-from app.orders.queries import CursorError, order_with_details, paginate, search
+from app.orders.queries import CursorError, paginate, search
 from app.store.models import Region
 
 bp = Blueprint("draft_orders", __name__, url_prefix="/draft-orders")
@@ -98,9 +98,11 @@ def create_draft():
     return redirect(url_for("draft_orders.show_draft", draft_id=draft.id))
 
 
-def _draft_or_404(draft_id: int) -> Order:
-    draft = order_with_details(draft_id)
-    if draft is None or (draft.status != OrderStatus.DRAFT and draft.converted_at is None):
+def _draft_or_404(draft_id: int, parts=None) -> Order:
+    """The draft, loaded for the builder ``parts`` that will be shown (all on a full page)."""
+    shown = parts if parts is not None and is_htmx() else PARTS
+    draft = draft_for_builder(draft_id, with_timeline="notes" in shown)
+    if draft is None:
         abort(404)
     return draft
 
@@ -113,47 +115,59 @@ CONTENTS = ("items", "summary")
 
 
 def _builder(draft: Order, status: int = 200, message: str = "", parts=PARTS, **forms):
-    """The builder page; for htmx only ``parts`` of it (out of band), with fresh forms unless
-    given."""
-    regions = list(db.session.scalars(select(Region).order_by(Region.name)))
-    region_form = forms.get("region_form") or RegionForm(formdata=None, region=draft.region_id)
-    region_form.region.choices = [(r.id, f"{r.name} ({r.currency_code})") for r in regions]
-    customer = draft.customer
+    """The builder page; for htmx only ``parts`` of it (out of band). Only the forms of the
+    parts shown are built, fresh unless given."""
+    htmx = is_htmx()
+    shown = parts if htmx else PARTS
     context = {
         "draft": draft,
         "order": draft,
         "state": actions.draft_state(draft),
         "message": message,
         "message_is_error": status >= 400,
-        "customer_form": forms.get("customer_form") or CustomerForm(
+    }
+    versioned = []
+    if "items" in shown:
+        context |= {
+            "item_form": forms.get("item_form") or CustomItemForm(formdata=None),
+            "promotion_form": forms.get("promotion_form") or PromotionForm(formdata=None),
+            "promotion_problems": {
+                p.code: problem for p in draft.promotions
+                if (problem := promotion_problem_now(draft, p.promotion))
+            },
+            "shipping_options": _shipping_options(draft),
+        }  # fmt: skip
+        versioned += [context["item_form"], context["promotion_form"]]
+    if "customer" in shown:
+        customer = draft.customer
+        context["customer_form"] = forms.get("customer_form") or CustomerForm(
             formdata=None, email=draft.email,
             first_name=customer.first_name if customer else "",
             last_name=customer.last_name if customer else "",
             phone=customer.phone if customer else "",
-        ),
-        "region_form": region_form,
-        "item_form": forms.get("item_form") or CustomItemForm(formdata=None),
-        "delivery_form": forms.get("delivery_form") or _delivery_form(draft),
-        "note_form": forms.get("note_form") or NoteForm(formdata=None),
-        "note_url": url_for("draft_orders.add_note", draft_id=draft.id),
-        "promotion_form": forms.get("promotion_form") or PromotionForm(formdata=None),
-        "promotion_problems": {
-            p.code: problem for p in draft.promotions
-            if (problem := promotion_problem_now(draft, p.promotion))
-        },
-        "shipping_options": _shipping_options(draft),
-        "action_form": DraftActionForm(formdata=None),
-    }  # fmt: skip
-    for form in (context["customer_form"], region_form, context["item_form"],
-                 context["delivery_form"], context["promotion_form"]):  # fmt: skip
+        )  # fmt: skip
+        versioned.append(context["customer_form"])
+    if "delivery" in shown:
+        context["delivery_form"] = forms.get("delivery_form") or _delivery_form(draft)
+        versioned.append(context["delivery_form"])
+    if "region" in shown:
+        regions = db.session.scalars(select(Region).order_by(Region.name))
+        form = forms.get("region_form") or RegionForm(formdata=None, region=draft.region_id)
+        form.region.choices = [(r.id, f"{r.name} ({r.currency_code})") for r in regions]
+        context["region_form"] = form
+        versioned.append(form)
+    if "notes" in shown:
+        context["note_form"] = forms.get("note_form") or NoteForm(formdata=None)
+        context["note_url"] = url_for("draft_orders.add_note", draft_id=draft.id)
+    for form in versioned:
         # Whatever was submitted, the next change is made against what the page shows now.
         form.version.data = draft.version
-    if is_htmx():
+    if htmx:
         body = render_blocks("draft_orders/builder.html", ["version", "message", *parts],
                              oob=True, **context)  # fmt: skip
-        response = make_response(body, status)
     else:
-        response = make_response(render_template("draft_orders/builder.html", **context), status)
+        body = render_template("draft_orders/builder.html", **context)
+    response = make_response(body, status)
     response.vary.add("HX-Request")
     return response
 
@@ -203,20 +217,26 @@ def _apply(draft_id: int, form: VersionedForm, change, form_name: str, success: 
     """Validate ``form``, make ``change`` against the version it carries, commit; answer with
     the builder's ``parts`` (htmx) or redirect back to it (plain form), with the problem if
     there was one. A stale version answers with the whole current state."""
-    draft = _draft_or_404(draft_id)
+    draft = _draft_or_404(draft_id, parts)
     if not form.validate_on_submit():
         return _builder(draft, 422, _form_problems(form), parts, **{form_name: form})
     try:
         change(draft, form)
+        db.session.flush()
     except StaleOrderError as error:
         db.session.rollback()
         return _builder(_draft_or_404(draft_id), 409, str(error))
     except OrderActionError as error:
         db.session.rollback()
-        return _builder(_draft_or_404(draft_id), 422, str(error), parts, **{form_name: form})
-    db.session.commit()
+        return _builder(_draft_or_404(draft_id, parts), 422, str(error), parts,
+                        **{form_name: form})  # fmt: skip
     if is_htmx():
-        return _builder(_draft_or_404(draft_id), message=success, parts=parts)
+        # Answered from the draft as the change left it, before the commit expires it: loading
+        # it again would double the request's work.
+        response = _builder(draft, message=success, parts=parts)
+        db.session.commit()
+        return response
+    db.session.commit()
     if success:
         flash(success, "success")
     return redirect(url_for("draft_orders.show_draft", draft_id=draft_id))

@@ -226,7 +226,8 @@ class Order(db.Model):
 
 
 class _ChargeLine:
-    """What line items and shipping methods share: a price, tax lines and adjustments."""
+    """What line items and shipping methods share: a price, tax lines and adjustments (loaded
+    with the lines by default: no total can be worked out without them)."""
 
     is_tax_inclusive: Mapped[bool] = mapped_column(default=False)
     tax_lines: list
@@ -270,10 +271,10 @@ class LineItem(_ChargeLine, db.Model):
 
     order: Mapped[Order] = relationship(back_populates="items")
     tax_lines: Mapped[list[LineItemTaxLine]] = relationship(
-        order_by="LineItemTaxLine.id", cascade="all, delete-orphan"
+        order_by="LineItemTaxLine.id", cascade="all, delete-orphan", lazy="selectin"
     )
     adjustments: Mapped[list[LineItemAdjustment]] = relationship(
-        order_by="LineItemAdjustment.id", cascade="all, delete-orphan"
+        order_by="LineItemAdjustment.id", cascade="all, delete-orphan", lazy="selectin"
     )
 
     @property
@@ -294,10 +295,10 @@ class ShippingMethod(_ChargeLine, db.Model):
 
     order: Mapped[Order] = relationship(back_populates="shipping_methods")
     tax_lines: Mapped[list[ShippingMethodTaxLine]] = relationship(
-        order_by="ShippingMethodTaxLine.id", cascade="all, delete-orphan"
+        order_by="ShippingMethodTaxLine.id", cascade="all, delete-orphan", lazy="selectin"
     )
     adjustments: Mapped[list[ShippingMethodAdjustment]] = relationship(
-        order_by="ShippingMethodAdjustment.id", cascade="all, delete-orphan"
+        order_by="ShippingMethodAdjustment.id", cascade="all, delete-orphan", lazy="selectin"
     )
 
     @property

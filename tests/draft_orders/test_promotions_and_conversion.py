@@ -177,6 +177,9 @@ def test_a_percentage_code_puts_an_adjustment_on_each_line_and_the_totals_reconc
     assert saved.total == totals.total == Decimal("55.85") - Decimal("5.59") + item_tax
     assert total_row(html, "Item discounts") == "−$5.59"
     assert total_row(html, "Total") == format_money(saved.total, "USD")
+    # Each discount names the promotion it came from, from the moment the code is applied.
+    promotion_id = db.session.scalar(select(Promotion.id).where(Promotion.code == "SAVE10"))
+    assert {a.promotion_id for i in saved.items for a in i.adjustments} == {promotion_id}
 
 
 def test_a_fixed_amount_is_shared_by_the_lines_and_adds_up_exactly(staff_client, shop):
