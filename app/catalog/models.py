@@ -66,10 +66,12 @@ class ProductVariant(db.Model):
     #: May be ordered when out of stock.
     allow_backorder: Mapped[bool] = mapped_column(default=False)
 
-    product: Mapped[Product] = relationship(back_populates="variants")
+    # A variant is hardly ever used without its product's title and its prices: they come
+    # with it.
+    product: Mapped[Product] = relationship(back_populates="variants", lazy="joined")
     prices: Mapped[list[VariantPrice]] = relationship(
         back_populates="variant", order_by="VariantPrice.currency_code",
-        cascade="all, delete-orphan",
+        cascade="all, delete-orphan", lazy="selectin",
     )  # fmt: skip
 
     @property

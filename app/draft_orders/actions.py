@@ -10,7 +10,6 @@ from __future__ import annotations
 from decimal import Decimal
 
 from sqlalchemy import or_, select, update
-from sqlalchemy.orm import joinedload, selectinload
 
 from app.catalog.models import ProductVariant, Promotion, ShippingOption
 from app.customers.models import Address, Customer
@@ -143,11 +142,8 @@ def _variants(draft: Order) -> dict[int, ProductVariant]:
     ids = {i.variant_id for i in draft.items if i.variant_id is not None}
     if not ids:
         return {}
-    stmt = (
-        select(ProductVariant).where(ProductVariant.id.in_(ids))
-        .options(joinedload(ProductVariant.product), selectinload(ProductVariant.prices))
-    )  # fmt: skip
-    return {v.id: v for v in db.session.scalars(stmt)}
+    return {v.id: v for v in db.session.scalars(
+        select(ProductVariant).where(ProductVariant.id.in_(ids)))}  # fmt: skip
 
 
 def set_delivery(
@@ -198,8 +194,7 @@ def add_variant_item(
     _editable(draft, expected_version)
     if quantity < 1:
         raise OrderActionError("The quantity must be at least 1.")
-    variant = db.session.get(ProductVariant, variant_id, options=[
-        joinedload(ProductVariant.product), selectinload(ProductVariant.prices)])  # fmt: skip
+    variant = db.session.get(ProductVariant, variant_id)
     if variant is None:
         raise OrderActionError("That product is no longer in the catalogue.")
     price = variant.price_in(draft.currency_code)

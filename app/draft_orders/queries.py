@@ -23,24 +23,24 @@ def draft_for_builder(draft_id: int, with_timeline: bool) -> Order | None:
         joinedload(Order.region).selectinload(Region.tax_rates),
         joinedload(Order.shipping_address),
         joinedload(Order.billing_address),
-        # Tax lines, adjustments, captures and refunds come with their lines and payments
-        # (their relationships load "selectin"): nested options would cost more to key than
-        # the queries themselves.
-        selectinload(Order.items),
-        selectinload(Order.shipping_methods),
-        selectinload(Order.promotions),
-        selectinload(Order.payments),
-        selectinload(Order.credit_lines),
-        selectinload(Order.gift_card_uses),
+        # One query for the draft and its collections (a draft has a few lines, at most a
+        # couple of codes and payments, so the joined rows stay few); tax lines, adjustments,
+        # captures and refunds follow in one query each, as their relationships load.
+        joinedload(Order.items),
+        joinedload(Order.shipping_methods),
+        joinedload(Order.promotions),
+        joinedload(Order.payments),
+        joinedload(Order.credit_lines),
+        joinedload(Order.gift_card_uses),
     ]
     if with_timeline:
         options.append(selectinload(Order.events))
-    return db.session.scalar(
+    return db.session.scalars(
         select(Order)
         .where(Order.id == draft_id,
                or_(Order.status == OrderStatus.DRAFT, Order.converted_at.is_not(None)))
         .options(*options)
-    )  # fmt: skip
+    ).unique().one_or_none()  # fmt: skip
 
 
 def find_variants(q: str, limit: int = RESULTS) -> list[ProductVariant]:
@@ -69,7 +69,7 @@ def find_variants(q: str, limit: int = RESULTS) -> list[ProductVariant]:
             Product.title, ProductVariant.id,
         )
         .limit(limit)
-        .options(contains_eager(ProductVariant.product), selectinload(ProductVariant.prices))
+        .options(contains_eager(ProductVariant.product))
     )  # fmt: skip
     return list(db.session.scalars(stmt))
 
