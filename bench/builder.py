@@ -16,7 +16,6 @@ median under 25 ms for adding an item and applying a code on a store of 10,000 v
 from __future__ import annotations
 
 import argparse
-import http.client
 import logging
 import os
 import random
@@ -28,9 +27,8 @@ from collections import defaultdict
 from dataclasses import dataclass, field
 from decimal import ROUND_HALF_UP, Decimal
 from html.parser import HTMLParser
-from http.cookies import SimpleCookie
 from pathlib import Path
-from urllib.parse import quote, urlencode
+from urllib.parse import quote
 
 from flask_migrate import upgrade
 
@@ -283,34 +281,13 @@ class HtmxClient(Client):
     session's CSRF token (``X-CSRFToken``, as base.html sets ``hx-headers``)."""
 
     csrf_token = ""
-    #: Where the last answer redirected to.
-    location = ""
 
     def request(self, method: str, url: str, form: dict | None = None,
                 htmx: bool = False) -> tuple[int, str, float]:  # fmt: skip
-        headers = {}
-        body = None
-        if htmx:
-            headers["HX-Request"] = "true"
+        headers = {"HX-Request": "true"} if htmx else {}
         if self.csrf_token:
             headers["X-CSRFToken"] = self.csrf_token
-        if form is not None:
-            body = urlencode(form)
-            headers["Content-Type"] = "application/x-www-form-urlencoded"
-        if self.cookies:
-            headers["Cookie"] = "; ".join(f"{k}={v}" for k, v in self.cookies.items())
-        connection = http.client.HTTPConnection("127.0.0.1", self.port, timeout=120)
-        started = time.perf_counter()
-        connection.request(method, url, body=body, headers=headers)
-        response = connection.getresponse()
-        data = response.read()
-        elapsed = (time.perf_counter() - started) * 1000
-        self.location = response.headers.get("Location", "")
-        connection.close()
-        for header in response.headers.get_all("Set-Cookie") or []:
-            for name, morsel in SimpleCookie(header).items():
-                self.cookies[name] = morsel.value
-        return response.status, data.decode(), elapsed
+        return super().request(method, url, form, headers)
 
 
 class BuilderParser(HTMLParser):

@@ -346,9 +346,13 @@ class Client:
         self.port = port
         self.cookies: dict[str, str] = {}
 
-    def request(self, method: str, url: str, form: dict | None = None) -> tuple[int, str, float]:
+    #: Where the last answer redirected to.
+    location = ""
+
+    def request(self, method: str, url: str, form: dict | None = None,
+                headers: dict[str, str] | None = None) -> tuple[int, str, float]:  # fmt: skip
         """Status, body and the milliseconds from sending the request to the last byte."""
-        headers = {}
+        headers = dict(headers or {})
         body = None
         if form is not None:
             body = urlencode(form)
@@ -361,6 +365,7 @@ class Client:
         response = connection.getresponse()
         data = response.read()
         elapsed = (time.perf_counter() - started) * 1000
+        self.location = response.headers.get("Location", "")
         connection.close()
         for header in response.headers.get_all("Set-Cookie") or []:
             for name, morsel in SimpleCookie(header).items():

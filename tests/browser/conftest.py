@@ -7,7 +7,7 @@ import threading
 from collections.abc import Iterator
 
 import pytest
-from playwright.sync_api import Browser, Page, Playwright, expect, sync_playwright
+from playwright.sync_api import Browser, Locator, Page, Playwright, expect, sync_playwright
 from werkzeug.serving import make_server
 
 from tests.conftest import STAFF_EMAIL, STAFF_PASSWORD
@@ -80,3 +80,18 @@ def log_in(page: Page, email: str, password: str) -> None:
     page.get_by_label("Email").fill(email)
     page.get_by_label("Password").fill(password)
     page.get_by_role("button", name="Log in").click()
+
+
+def section(page: Page, heading: str) -> Locator:
+    """The card of the page under ``heading``."""
+    return page.locator("section").filter(has=page.get_by_role("heading", name=heading, exact=True))
+
+
+def totals_figure(page: Page, label: str) -> Locator:
+    """The figure beside ``label`` in the totals panel."""
+    row = (
+        section(page, "Totals")
+        .get_by_role("row")
+        .filter(has=page.get_by_role("rowheader", name=label, exact=True))
+    )
+    return row.get_by_role("cell")

@@ -7,7 +7,7 @@ from dataclasses import dataclass, replace
 from decimal import Decimal
 
 import pytest
-from playwright.sync_api import Locator, Page, expect
+from playwright.sync_api import Page, expect
 from sqlalchemy import select
 
 from app.customers.models import Customer
@@ -24,7 +24,7 @@ from app.orders.models import (
 )
 from app.payments.models import Capture, Payment
 from app.store.models import SalesChannel
-from tests.browser.conftest import log_in
+from tests.browser.conftest import log_in, section, totals_figure
 from tests.conftest import STAFF_EMAIL, STAFF_PASSWORD
 
 pytestmark = pytest.mark.browser
@@ -150,21 +150,6 @@ def expected_totals(purchase: Purchase) -> dict[str, str]:
         "Paid": money(paid),
         "Outstanding": money(total - paid),
     }
-
-
-def section(page: Page, heading: str) -> Locator:
-    """The card of the page under ``heading``."""
-    return page.locator("section").filter(has=page.get_by_role("heading", name=heading, exact=True))
-
-
-def totals_figure(page: Page, label: str) -> Locator:
-    """The figure beside ``label`` in the totals panel."""
-    row = (
-        section(page, "Totals")
-        .get_by_role("row")
-        .filter(has=page.get_by_role("rowheader", name=label, exact=True))
-    )
-    return row.get_by_role("cell")
 
 
 def mark_window(page: Page) -> None:

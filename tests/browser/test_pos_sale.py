@@ -18,6 +18,7 @@ from app.customers.models import Customer
 from app.extensions import db
 from app.money import ZERO, format_money, round_money
 from app.orders.models import Order, OrderStatus
+from tests.browser.conftest import section, totals_figure
 from tests.catalog.factories_catalog import make_product, make_promotion, make_shipping_option
 from tests.factories import make_region
 
@@ -112,21 +113,6 @@ def expected_totals(sale: Sale) -> dict[str, str]:
         "Paid": money(paid),
         "Outstanding": money(total - paid),
     }
-
-
-def section(page: Page, heading: str) -> Locator:
-    """The card of the page under ``heading``."""
-    return page.locator("section").filter(has=page.get_by_role("heading", name=heading, exact=True))
-
-
-def totals_figure(page: Page, label: str) -> Locator:
-    """The figure beside ``label`` in the totals panel."""
-    row = (
-        section(page, "Totals")
-        .get_by_role("row")
-        .filter(has=page.get_by_role("rowheader", name=label, exact=True))
-    )
-    return row.get_by_role("cell")
 
 
 def builder_lines(page: Page) -> Locator:
