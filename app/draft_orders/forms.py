@@ -1,12 +1,10 @@
 """Forms of the draft-order builder, one per change; each carries the draft's version."""
 
-from flask_wtf import FlaskForm
 from wtforms import (
     BooleanField,
     DecimalField,
     EmailField,
     FormField,
-    HiddenField,
     IntegerField,
     SelectField,
     StringField,
@@ -22,17 +20,7 @@ from wtforms.validators import (
     Regexp,
 )
 
-
-class VersionedForm(FlaskForm):
-    """A change to a draft, made against the version the page showed."""
-
-    version = HiddenField(validators=[InputRequired()])
-
-    def expected_version(self) -> int:
-        try:
-            return int(self.version.data)
-        except (TypeError, ValueError):
-            return -1
+from app.orders.forms import VersionedForm
 
 
 class CustomerForm(VersionedForm):

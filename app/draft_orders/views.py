@@ -16,6 +16,7 @@ from flask import (
 from flask_login import current_user, login_required
 from jinja2_fragments.flask import render_blocks
 from sqlalchemy import or_, select
+from wtforms import SelectChoice
 
 from app.catalog.models import ShippingOption
 from app.customers.models import Address
@@ -153,7 +154,7 @@ def _builder(draft: Order, status: int = 200, message: str = "", parts=PARTS, **
     if "region" in shown:
         regions = db.session.scalars(select(Region).order_by(Region.name))
         form = forms.get("region_form") or RegionForm(formdata=None, region=draft.region_id)
-        form.region.choices = [(r.id, f"{r.name} ({r.currency_code})") for r in regions]
+        form.region.choices = [SelectChoice(r.id, f"{r.name} ({r.currency_code})") for r in regions]
         context["region_form"] = form
         versioned.append(form)
     if "notes" in shown:
@@ -202,16 +203,6 @@ def show_draft(draft_id: int):
     return _builder(draft)
 
 
-def _form_problems(form: VersionedForm) -> str:
-    """What is wrong with the form, in one line: not every form's fields are on the page
-    again (a line's quantity, the search box), so the message says it all."""
-    problems = []
-    for name, errors in form.errors.items():
-        label = form[name].label.text if name in form and form[name].label.text else ""
-        problems += [f"{label}: {error}" if label else error for error in errors]
-    return " ".join(problems) or "This form is incomplete; reload the page."
-
-
 def _apply(draft_id: int, form: VersionedForm, change, form_name: str, success: str = "",
            parts=CONTENTS):  # fmt: skip
     """Validate ``form``, make ``change`` against the version it carries, commit; answer with
@@ -219,7 +210,7 @@ def _apply(draft_id: int, form: VersionedForm, change, form_name: str, success: 
     there was one. A stale version answers with the whole current state."""
     draft = _draft_or_404(draft_id, parts)
     if not form.validate_on_submit():
-        return _builder(draft, 422, _form_problems(form), parts, **{form_name: form})
+        return _builder(draft, 422, form.problems(), parts, **{form_name: form})
     try:
         change(draft, form)
         db.session.flush()
@@ -286,7 +277,7 @@ def set_delivery(draft_id: int):
 def set_region(draft_id: int):
     """Move the draft to another region (and so currency)."""
     form = RegionForm()
-    form.region.choices = [(r.id, r.name) for r in db.session.scalars(select(Region))]
+    form.region.choices = [SelectChoice(r.id, r.name) for r in db.session.scalars(select(Region))]
 
     def change(draft, form):
         actions.set_region(draft, form.expected_version(), db.session.get(Region, form.region.data),

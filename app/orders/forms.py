@@ -1,8 +1,10 @@
 """Forms of the order pages, one per staff action."""
 
 from flask_wtf import FlaskForm
-from wtforms import TextAreaField
-from wtforms.validators import DataRequired, Length
+from wtforms import DecimalField, HiddenField, SelectChoice, SelectField, TextAreaField
+from wtforms.validators import DataRequired, InputRequired, Length
+
+from app.payments.actions import REFUND_REASONS
 
 
 class NoteForm(FlaskForm):
@@ -12,3 +14,38 @@ class NoteForm(FlaskForm):
         "Note",
         validators=[DataRequired(message="Write something first."), Length(max=5000)],
     )
+
+
+class VersionedForm(FlaskForm):
+    """A change to an order (or a draft), made against the version the page showed; a form
+    carrying an older version is refused."""
+
+    version = HiddenField(validators=[InputRequired()])
+
+    def expected_version(self) -> int:
+        try:
+            return int(self.version.data)
+        except (TypeError, ValueError):
+            return -1
+
+    def problems(self) -> str:
+        """What is wrong with the form, in one line: not every field is on the page again
+        (a line's quantity, a search box), so the message says it all."""
+        problems = []
+        for name, errors in self.errors.items():
+            label = self[name].label.text if name in self and self[name].label.text else ""
+            problems += [f"{label}: {error}" if label else error for error in errors]
+        return " ".join(problems) or "This form is incomplete; reload the page."
+
+
+class CaptureForm(VersionedForm):
+    amount = DecimalField("Amount to capture", places=None,
+                          validators=[InputRequired(message="Give an amount.")])  # fmt: skip
+
+
+class RefundForm(VersionedForm):
+    amount = DecimalField("Amount to refund", places=None,
+                          validators=[InputRequired(message="Give an amount.")])  # fmt: skip
+    reason = SelectField("Reason", choices=[SelectChoice(value, label)
+                                            for value, label in REFUND_REASONS.items()])
+    note = TextAreaField("Note", validators=[Length(max=1000)])

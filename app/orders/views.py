@@ -8,10 +8,11 @@ from sqlalchemy import select
 
 from app.extensions import db
 from app.htmx import is_htmx, render_page_or_block
-from app.orders.actions import OrderActionError, add_note
-from app.orders.forms import NoteForm
+from app.orders.actions import OrderActionError, StaleOrderError, add_note
+from app.orders.forms import CaptureForm, NoteForm, RefundForm, VersionedForm
 from app.orders.models import FulfillmentStatus, OrderStatus, PaymentStatus
 from app.orders.queries import SORTS, CursorError, find_orders, order_with_details, parse_filters
+from app.payments.actions import REFUND_REASONS, capture_payment, refund_payment
 from app.store.models import Region, SalesChannel
 
 bp = Blueprint("orders", __name__)
@@ -59,10 +60,49 @@ def _order_or_404(order_id: int):
 @bp.get("/orders/<int:order_id>")
 def show_order(order_id: int):
     """An order with its statuses, customer, items, every total, payments and timeline."""
-    order = _order_or_404(order_id)
+    return _detail(_order_or_404(order_id))
+
+
+def _detail(order, status: int = 200, message: str = "", note_form: NoteForm | None = None):
+    """The detail page (htmx: its timeline), with a refusal's ``message`` when there is one."""
     return render_page_or_block(
-        "orders/detail.html", "timeline", order=order, note_form=NoteForm(formdata=None)
-    )
+        "orders/detail.html", "timeline", status=status, order=order, message=message,
+        note_form=note_form or NoteForm(formdata=None), refund_reasons=REFUND_REASONS,
+    )  # fmt: skip
+
+
+def _change(order_id: int, form: VersionedForm, change, success: str):
+    """Make ``change`` against the version ``form`` carries and commit, then show the order
+    again (post/redirect/get); a refusal shows the page with the reason and saves nothing."""
+    order = _order_or_404(order_id)
+    if not form.validate_on_submit():
+        return _detail(order, 422, form.problems())
+    try:
+        change(order, form)
+    except OrderActionError as error:
+        db.session.rollback()
+        status = 409 if isinstance(error, StaleOrderError) else 422
+        return _detail(_order_or_404(order_id), status, str(error))
+    db.session.commit()
+    flash(success, "success")
+    return redirect(url_for("orders.show_order", order_id=order_id) + "#payments")
+
+
+@bp.post("/orders/<int:order_id>/payments/<int:payment_id>/capture")
+def capture(order_id: int, payment_id: int):
+    """Capture part or all of what a payment authorized."""
+    return _change(order_id, CaptureForm(), lambda order, form: capture_payment(
+        order, form.expected_version(), payment_id, form.amount.data, current_user.email,
+    ), "Payment captured.")  # fmt: skip
+
+
+@bp.post("/orders/<int:order_id>/payments/<int:payment_id>/refund")
+def refund(order_id: int, payment_id: int):
+    """Refund part or all of what a payment captured, with a reason and a note."""
+    return _change(order_id, RefundForm(), lambda order, form: refund_payment(
+        order, form.expected_version(), payment_id, form.amount.data, reason=form.reason.data,
+        note=form.note.data or "", actor=current_user.email,
+    ), "Refund created.")  # fmt: skip
 
 
 @bp.post("/orders/<int:order_id>/notes")
@@ -85,6 +125,4 @@ def add_order_note(order_id: int):
             form = NoteForm(formdata=None)
     else:
         status = 422
-    return render_page_or_block(
-        "orders/detail.html", "timeline", status=status, order=order, note_form=form
-    )
+    return _detail(order, status, note_form=form)
