@@ -8,11 +8,14 @@ from typing import Any
 from sqlalchemy import update
 from sqlalchemy.orm.attributes import set_committed_value
 
+from app.db_types import utcnow
 from app.events.models import OrderEvent
 from app.extensions import db
 from app.fulfillment.calculations import LineQuantities, fulfillment_status
-from app.orders.models import Counter, FulfillmentStatus, Order, PaymentStatus
+from app.orders.lifecycle import CANCEL, OUTCOMES, transition_problem
+from app.orders.models import Counter, FulfillmentStatus, Order, OrderStatus, PaymentStatus
 from app.payments.calculations import payment_status
+from app.payments.providers import PaymentProviderError, provider
 
 DISPLAY_ID_COUNTER = "order_display_id"
 
@@ -23,6 +26,11 @@ class OrderActionError(Exception):
 
 class StaleOrderError(OrderActionError):
     """The form was filled in against an older version of the order."""
+
+
+class RecordedFailure(OrderActionError):
+    """The action failed, but what the failure changed (the order now needs attention) is kept:
+    the caller commits instead of rolling back."""
 
 
 def bump_version(order: Order, expected: int) -> None:
@@ -96,3 +104,28 @@ def add_note(order: Order, text: str, actor: str) -> OrderEvent:
     if not text:
         raise OrderActionError("A note needs some text.")
     return record_event(order, "note", actor, text)
+
+
+def change_status(order: Order, expected_version: int, action: str, actor: str) -> None:
+    """Complete, resolve, archive or cancel the order, as the lifecycle allows. Canceling
+    cancels the payments nothing was captured from."""
+    bump_version(order, expected_version)
+    problem = transition_problem(action, order.status.value, order.payment_status.value,
+                                 order.fulfillment_status.value)  # fmt: skip
+    if problem:
+        raise OrderActionError(problem)
+    now = utcnow()
+    if action == CANCEL:
+        for payment in order.payments:
+            if payment.canceled_at is None and not payment.captures:
+                try:
+                    provider(payment.provider_id).cancel()
+                except PaymentProviderError as error:
+                    raise OrderActionError(
+                        f"The payment provider refused to cancel payment #{payment.id}: {error}"
+                    ) from None
+                payment.canceled_at = now
+        order.canceled_at = now
+    order.status = OrderStatus(OUTCOMES[action])
+    refresh_derived(order)
+    record_event(order, f"order.{OUTCOMES[action]}", actor, f"Order {OUTCOMES[action]}")

@@ -8,8 +8,15 @@ from sqlalchemy import select
 
 from app.extensions import db
 from app.htmx import is_htmx, render_page_or_block
-from app.orders.actions import OrderActionError, StaleOrderError, add_note
+from app.orders.actions import (
+    OrderActionError,
+    RecordedFailure,
+    StaleOrderError,
+    add_note,
+    change_status,
+)
 from app.orders.forms import CaptureForm, NoteForm, RefundForm, VersionedForm
+from app.orders.lifecycle import ACTIONS, OUTCOMES, allowed_actions
 from app.orders.models import FulfillmentStatus, OrderStatus, PaymentStatus
 from app.orders.queries import SORTS, CursorError, find_orders, order_with_details, parse_filters
 from app.payments.actions import REFUND_REASONS, capture_payment, refund_payment
@@ -68,10 +75,12 @@ def _detail(order, status: int = 200, message: str = "", note_form: NoteForm | N
     return render_page_or_block(
         "orders/detail.html", "timeline", status=status, order=order, message=message,
         note_form=note_form or NoteForm(formdata=None), refund_reasons=REFUND_REASONS,
+        actions=ACTIONS, allowed=allowed_actions(order.status.value, order.payment_status.value,
+                                                 order.fulfillment_status.value),
     )  # fmt: skip
 
 
-def _change(order_id: int, form: VersionedForm, change, success: str):
+def _change(order_id: int, form: VersionedForm, change, success: str, anchor: str = "#payments"):
     """Make ``change`` against the version ``form`` carries and commit, then show the order
     again (post/redirect/get); a refusal shows the page with the reason and saves nothing."""
     order = _order_or_404(order_id)
@@ -80,12 +89,15 @@ def _change(order_id: int, form: VersionedForm, change, success: str):
     try:
         change(order, form)
     except OrderActionError as error:
-        db.session.rollback()
+        if isinstance(error, RecordedFailure):
+            db.session.commit()
+        else:
+            db.session.rollback()
         status = 409 if isinstance(error, StaleOrderError) else 422
         return _detail(_order_or_404(order_id), status, str(error))
     db.session.commit()
     flash(success, "success")
-    return redirect(url_for("orders.show_order", order_id=order_id) + "#payments")
+    return redirect(url_for("orders.show_order", order_id=order_id) + anchor)
 
 
 @bp.post("/orders/<int:order_id>/payments/<int:payment_id>/capture")
@@ -103,6 +115,14 @@ def refund(order_id: int, payment_id: int):
         order, form.expected_version(), payment_id, form.amount.data, reason=form.reason.data,
         note=form.note.data or "", actor=current_user.email,
     ), "Refund created.")  # fmt: skip
+
+
+@bp.post("/orders/<int:order_id>/status/<action>")
+def change_order_status(order_id: int, action: str):
+    """Complete, resolve, archive or cancel the order, if its lifecycle allows it now."""
+    return _change(order_id, VersionedForm(), lambda order, form: change_status(
+        order, form.expected_version(), action, current_user.email,
+    ), f"Order {OUTCOMES.get(action, action)}.", "")  # fmt: skip
 
 
 @bp.post("/orders/<int:order_id>/notes")

@@ -10,7 +10,13 @@ from __future__ import annotations
 from decimal import Decimal
 
 from app.money import ZERO, format_money, precision, round_money
-from app.orders.actions import OrderActionError, bump_version, record_event, refresh_derived
+from app.orders.actions import (
+    OrderActionError,
+    RecordedFailure,
+    bump_version,
+    record_event,
+    refresh_derived,
+)
 from app.orders.models import Order, OrderStatus
 from app.payments.models import Capture, Payment, Refund
 from app.payments.providers import PaymentProviderError, provider
@@ -62,7 +68,15 @@ def capture_payment(
     try:
         provider(payment.provider_id).capture(amount, currency)
     except PaymentProviderError as error:
-        raise OrderActionError(f"The payment provider refused the capture: {error}") from None
+        if order.status == OrderStatus.PENDING:
+            order.status = OrderStatus.REQUIRES_ACTION
+        record_event(order, "order.requires_action", actor,
+                     f"Capture of {format_money(amount, currency)} on payment #{payment.id} "
+                     f"failed: {error}")  # fmt: skip
+        raise RecordedFailure(
+            f"The payment provider refused the capture: {error}. The order is marked as "
+            "needing attention."
+        ) from None
     capture = Capture(amount=amount, created_by=actor)
     payment.captures.append(capture)
     refresh_derived(order)

@@ -175,11 +175,12 @@ def test_a_second_provider_plugs_in_and_its_refusal_is_shown(
     db.session.commit()
     response = act(staff_client, authorized_order, "capture", amount="10")
     assert response.status_code == 422
-    assert refusal(response) == "The payment provider refused the capture: card expired"
+    assert refusal(response).startswith("The payment provider refused the capture: card expired")
     order = reload(authorized_order.id)
     assert order.payments[0].captures == []
-    assert not any(e.event_type == "order.payment_captured" for e in order.events)
-    assert db.session.query(OrderEvent).filter_by(order_id=order.id).count() == 1
+    assert order.payment_status == PaymentStatus.AUTHORIZED
+    events = db.session.query(OrderEvent).filter_by(order_id=order.id).all()
+    assert [e.event_type for e in events] == ["order.placed", "order.requires_action"]
 
 
 def test_payment_actions_need_a_login(client, paid_order):
