@@ -47,6 +47,11 @@ def create_app(overrides: dict | None = None) -> Flask:
 
     register_template_helpers(app)
 
+    from app.events.outbox import install as install_outbox
+    from app.notifications import customer_email  # noqa: F401  (registers its subscriber)
+
+    install_outbox(app)
+
     from app.cli import register_commands
 
     register_commands(app)

@@ -1,12 +1,16 @@
-"""Command-line tasks: ``flask --app app create-user``, ``create-api-token``, ``demo-data``."""
+"""Command-line tasks: ``flask --app app create-user``, ``create-api-token``, ``demo-data``,
+``worker``."""
 
 from __future__ import annotations
+
+import time
 
 import click
 from flask import Flask
 from sqlalchemy import func, select
 
 from app.auth.models import ApiToken, User
+from app.events.outbox import deliver_pending
 from app.extensions import db
 from app.orders.models import Order
 
@@ -59,3 +63,18 @@ def register_commands(app: Flask) -> None:
             db.session.add(user)
             db.session.commit()
         click.echo(f"Demo login: {DEMO_EMAIL} / {DEMO_PASSWORD}")
+
+    @app.cli.command("worker")
+    @click.option("--once", is_flag=True, help="Deliver what is due, then stop.")
+    @click.option("--idle", default=1.0, help="Seconds to wait when nothing is due.")
+    def worker(once: bool, idle: float) -> None:
+        """Deliver the outbox's events to their subscribers, retrying failed ones; for
+        deployments that set OUTBOX_DELIVERY=worker (several workers may run at once)."""
+        while True:
+            delivered = deliver_pending()
+            if delivered:
+                click.echo(f"Delivered {delivered} event(s).")
+            if once:
+                return
+            if not delivered:
+                time.sleep(idle)

@@ -40,6 +40,9 @@ def from_environment(instance_path: str) -> dict:
         "SMTP_HOST": os.environ.get("SMTP_HOST", ""),
         "SMTP_PORT": int(os.environ.get("SMTP_PORT", "25")),
         "MAIL_FROM": os.environ.get("MAIL_FROM", "orders@orderdesk.localhost"),
+        # "inline": events are delivered right after the request that wrote them commits;
+        # "worker": `flask --app app worker` delivers them in a process of its own.
+        "OUTBOX_DELIVERY": os.environ.get("OUTBOX_DELIVERY", "inline"),
         "SESSION_COOKIE_HTTPONLY": True,
         "SESSION_COOKIE_SAMESITE": "Lax",
         "SESSION_COOKIE_SECURE": os.environ.get("SESSION_COOKIE_SECURE", "") == "1",

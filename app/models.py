@@ -5,6 +5,7 @@ from app.auth.models import ApiToken, User
 from app.catalog.models import Product, ProductVariant, Promotion, ShippingOption, VariantPrice
 from app.customers.models import Address, Customer
 from app.events.models import OrderEvent
+from app.events.outbox import OutboxEvent
 from app.orders.models import (
     Counter,
     CreditLine,
@@ -25,7 +26,7 @@ from app.store.models import Region, SalesChannel, TaxRate
 __all__ = [
     "Address", "ApiToken", "Capture", "Counter", "CreditLine", "Customer", "GiftCard",
     "GiftCardUsage", "LineItem", "LineItemAdjustment", "LineItemTaxLine", "Order", "OrderEvent",
-    "OrderPromotion",
+    "OrderPromotion", "OutboxEvent",
     "Payment", "Product", "ProductVariant", "Promotion", "Refund", "Region", "SalesChannel",
     "ShippingMethod", "ShippingMethodAdjustment", "ShippingMethodTaxLine", "ShippingOption",
     "TaxRate", "User", "VariantPrice",

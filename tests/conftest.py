@@ -5,8 +5,12 @@ from __future__ import annotations
 
 import contextvars
 import os
+import socket
+from email import message_from_bytes, policy
+from email.message import EmailMessage
 
 import pytest
+from aiosmtpd.controller import Controller
 from flask.testing import FlaskClient
 from flask_migrate import downgrade, upgrade
 from sqlalchemy import delete, event, inspect, text
@@ -128,3 +132,32 @@ def count_queries(app):
     event.listen(db.engine, "before_cursor_execute", record)
     yield statements
     event.remove(db.engine, "before_cursor_execute", record)
+
+
+class _Inbox:
+    """What a real SMTP server on loopback received (aiosmtpd)."""
+
+    def __init__(self) -> None:
+        self.messages: list[EmailMessage] = []
+
+    async def handle_DATA(self, server, session, envelope):  # noqa: N802  (aiosmtpd's name)
+        self.messages.append(message_from_bytes(envelope.content, policy=policy.default))
+        return "250 Message accepted for delivery"
+
+
+@pytest.fixture
+def smtp_inbox(app):
+    """An SMTP server on a free loopback port, with the app pointed at it; yields the list of
+    messages it received."""
+    inbox = _Inbox()
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        port = probe.getsockname()[1]
+    controller = Controller(inbox, hostname="127.0.0.1", port=port)
+    controller.start()
+    settings = {"SMTP_HOST": "127.0.0.1", "SMTP_PORT": port}
+    saved = {key: app.config[key] for key in settings}
+    app.config.update(settings)
+    yield inbox.messages
+    app.config.update(saved)
+    controller.stop()

@@ -10,6 +10,7 @@ from sqlalchemy.orm.attributes import set_committed_value
 
 from app.db_types import utcnow
 from app.events.models import OrderEvent
+from app.events.outbox import publish
 from app.extensions import db
 from app.fulfillment.calculations import LineQuantities, fulfillment_status
 from app.orders.lifecycle import CANCEL, OUTCOMES, transition_problem
@@ -92,9 +93,12 @@ def record_event(
     message: str = "",
     data: dict[str, Any] | None = None,
 ) -> OrderEvent:
-    """Append an entry to the order's timeline."""
+    """Append an entry to the order's timeline and, for the events other parts hear about,
+    to the outbox, in the same transaction."""
     event = OrderEvent(order=order, event_type=event_type, actor=actor, message=message, data=data)
     db.session.add(event)
+    publish(event_type, order, {"display_id": order.display_id, "actor": actor,
+                                "message": message, "data": data or {}})  # fmt: skip
     return event
 
 
