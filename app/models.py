@@ -6,6 +6,7 @@ from app.catalog.models import Product, ProductVariant, Promotion, ShippingOptio
 from app.customers.models import Address, Customer
 from app.events.models import OrderEvent
 from app.events.outbox import OutboxEvent
+from app.fulfillment.models import Fulfillment, FulfillmentItem, StockLocation
 from app.orders.models import (
     Counter,
     CreditLine,
@@ -27,6 +28,7 @@ __all__ = [
     "Address", "ApiToken", "Capture", "Counter", "CreditLine", "Customer", "GiftCard",
     "GiftCardUsage", "LineItem", "LineItemAdjustment", "LineItemTaxLine", "Order", "OrderEvent",
     "OrderPromotion", "OutboxEvent",
+    "Fulfillment", "FulfillmentItem", "StockLocation",
     "Payment", "Product", "ProductVariant", "Promotion", "Refund", "Region", "SalesChannel",
     "ShippingMethod", "ShippingMethodAdjustment", "ShippingMethodTaxLine", "ShippingOption",
     "TaxRate", "User", "VariantPrice",

@@ -176,3 +176,11 @@ def test_demo_data_command_loads_once_when_asked_if_empty(app):
     assert "Orders exist already" in second.output
     assert "Demo login: demo@orderdesk.test" in second.output
     assert db.session.scalar(select(func.count()).select_from(Order)) == 20
+
+
+def test_demo_orders_can_be_fulfilled_from_a_demo_location(demo, staff_client):
+    order = next(o for o in _orders() if o.status.value == "pending" and o.items
+                 and o.fulfillment_status.value == "not_fulfilled")  # fmt: skip
+    page = staff_client.get(f"/orders/{order.id}").get_data(as_text=True)
+    assert "Create fulfillment" in page
+    assert '<option value="' in page and "Main warehouse" in page and "Berlin shop" in page

@@ -51,6 +51,7 @@ from app.demo.plans import (
     scenario_deck,
 )
 from app.extensions import db
+from app.fulfillment.models import StockLocation
 from app.orders.actions import record_event, refresh_derived, take_display_ids
 from app.orders.models import (
     CreditLine,
@@ -77,6 +78,13 @@ class Store:
 
     regions: dict[str, Region]
     channels: dict[str, SalesChannel]
+
+
+#: Where the demo store ships from.
+STOCK_LOCATIONS = {
+    "Main warehouse": "12 Harbour Road, Newark, NJ 07114, US",
+    "Berlin shop": "Torstraße 101, 10119 Berlin, DE",
+}
 
 
 def ensure_store() -> Store:
@@ -108,6 +116,9 @@ def ensure_store() -> Store:
         if name not in channels:
             channels[name] = SalesChannel(name=name, description=description)
             db.session.add(channels[name])
+    locations = set(db.session.scalars(select(StockLocation.name)))
+    db.session.add_all(StockLocation(name=name, address=address)
+                       for name, address in STOCK_LOCATIONS.items() if name not in locations)
     db.session.commit()
     return Store(regions, channels)
 

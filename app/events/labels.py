@@ -12,6 +12,9 @@ _LABELS = {
     "order.fulfillment_created": "Fulfillment created",
     "order.fulfillment_canceled": "Fulfillment canceled",
     "order.shipment_created": "Shipment created",
+    "order.fulfillment_delivered": "Delivered",
+    "order.requires_action": "Needs attention",
+    "order.pending": "Resolved",
     "order.return_requested": "Return requested",
     "order.return_received": "Return received",
     "order.exchange_created": "Exchange created",
@@ -25,6 +28,7 @@ _LABELS = {
     "draft-order.payment_registered": "Payment registered",
     "draft-order.canceled": "Draft canceled",
     "draft-order.converted": "Draft converted to an order",
+    "draft-order.payment_voided": "Payment voided",
 }
 
 

@@ -1,9 +1,19 @@
 """Forms of the order pages, one per staff action."""
 
+import re
+
 from flask_wtf import FlaskForm
-from wtforms import DecimalField, HiddenField, SelectChoice, SelectField, TextAreaField
+from wtforms import (
+    DecimalField,
+    HiddenField,
+    SelectChoice,
+    SelectField,
+    StringField,
+    TextAreaField,
+)
 from wtforms.validators import DataRequired, InputRequired, Length
 
+from app.orders.actions import OrderActionError
 from app.payments.actions import REFUND_REASONS
 
 
@@ -49,3 +59,30 @@ class RefundForm(VersionedForm):
     reason = SelectField("Reason", choices=[SelectChoice(value, label)
                                             for value, label in REFUND_REASONS.items()])
     note = TextAreaField("Note", validators=[Length(max=1000)])
+
+
+class FulfillmentForm(VersionedForm):
+    """Units to pack per line (fields ``quantity-<line id>``, read by ``quantities``) and the
+    location they leave from."""
+
+    location = SelectField("Ship from", coerce=int)
+
+    def quantities(self, form_data) -> dict[int, int]:
+        """Line id → units asked for; a count that is not a whole number is an error."""
+        quantities = {}
+        for key, value in form_data.items():
+            if key.startswith("quantity-") and value.strip():
+                try:
+                    quantities[int(key.removeprefix("quantity-"))] = int(value)
+                except ValueError:
+                    raise OrderActionError(f"“{value}” is not a number of units.") from None
+        return quantities
+
+
+class ShipmentForm(VersionedForm):
+    carrier = StringField("Carrier", validators=[Length(max=100)])
+    tracking_numbers = StringField("Tracking numbers", validators=[Length(max=500)])
+
+    def tracking(self) -> list[str]:
+        """The tracking numbers, separated by commas or spaces."""
+        return [n for n in re.split(r"[\s,]+", self.tracking_numbers.data or "") if n]

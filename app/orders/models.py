@@ -29,6 +29,7 @@ from app.store.models import Region, SalesChannel
 if TYPE_CHECKING:
     from app.catalog.models import Promotion
     from app.events.models import OrderEvent
+    from app.fulfillment.models import Fulfillment
     from app.payments.models import Payment
 
 
@@ -196,6 +197,9 @@ class Order(db.Model):
     )
     payments: Mapped[list[Payment]] = relationship(
         back_populates="order", order_by="Payment.id", cascade="all, delete-orphan"
+    )
+    fulfillments: Mapped[list[Fulfillment]] = relationship(
+        back_populates="order", order_by="Fulfillment.id", cascade="all, delete-orphan"
     )
     #: Promotion codes applied to the order, in the order they were applied.
     promotions: Mapped[list[OrderPromotion]] = relationship(

@@ -311,5 +311,6 @@ def order_with_details(order_id: int) -> Order | None:
             selectinload(Order.payments).selectinload(Payment.refunds),
             selectinload(Order.events),
             selectinload(Order.promotions),
+            selectinload(Order.fulfillments),
         )
     )

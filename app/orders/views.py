@@ -2,11 +2,19 @@
 
 from __future__ import annotations
 
-from flask import Blueprint, abort, current_app, flash, redirect, request, url_for
+from flask import Blueprint, abort, current_app, flash, redirect, render_template, request, url_for
 from flask_login import current_user, login_required
 from sqlalchemy import select
+from wtforms import SelectChoice
 
 from app.extensions import db
+from app.fulfillment.actions import (
+    cancel_fulfillment,
+    create_fulfillment,
+    deliver_fulfillment,
+    ship_fulfillment,
+)
+from app.fulfillment.models import StockLocation
 from app.htmx import is_htmx, render_page_or_block
 from app.orders.actions import (
     OrderActionError,
@@ -15,7 +23,14 @@ from app.orders.actions import (
     add_note,
     change_status,
 )
-from app.orders.forms import CaptureForm, NoteForm, RefundForm, VersionedForm
+from app.orders.forms import (
+    CaptureForm,
+    FulfillmentForm,
+    NoteForm,
+    RefundForm,
+    ShipmentForm,
+    VersionedForm,
+)
 from app.orders.lifecycle import ACTIONS, OUTCOMES, allowed_actions
 from app.orders.models import FulfillmentStatus, OrderStatus, PaymentStatus
 from app.orders.queries import SORTS, CursorError, find_orders, order_with_details, parse_filters
@@ -77,6 +92,7 @@ def _detail(order, status: int = 200, message: str = "", note_form: NoteForm | N
         note_form=note_form or NoteForm(formdata=None), refund_reasons=REFUND_REASONS,
         actions=ACTIONS, allowed=allowed_actions(order.status.value, order.payment_status.value,
                                                  order.fulfillment_status.value),
+        locations=list(_locations()),
     )  # fmt: skip
 
 
@@ -123,6 +139,50 @@ def change_order_status(order_id: int, action: str):
     return _change(order_id, VersionedForm(), lambda order, form: change_status(
         order, form.expected_version(), action, current_user.email,
     ), f"Order {OUTCOMES.get(action, action)}.", "")  # fmt: skip
+
+
+@bp.post("/orders/<int:order_id>/fulfillments")
+def fulfil(order_id: int):
+    """Pack some or all of what is left to fulfil, at one location."""
+    form = FulfillmentForm()
+    form.location.choices = [SelectChoice(loc.id, loc.name) for loc in _locations()]
+    return _change(order_id, form, lambda order, form: create_fulfillment(
+        order, form.expected_version(), form.location.data, form.quantities(request.form),
+        current_user.email,
+    ), "Fulfillment created.", "#fulfillments")  # fmt: skip
+
+
+@bp.post("/orders/<int:order_id>/fulfillments/<int:fulfillment_id>/ship")
+def ship(order_id: int, fulfillment_id: int):
+    """Hand a packed fulfillment to a carrier, with its tracking numbers."""
+    return _change(order_id, ShipmentForm(), lambda order, form: ship_fulfillment(
+        order, form.expected_version(), fulfillment_id, carrier=form.carrier.data or "",
+        tracking_numbers=form.tracking(), actor=current_user.email,
+    ), "Shipment created.", "#fulfillments")  # fmt: skip
+
+
+@bp.post("/orders/<int:order_id>/fulfillments/<int:fulfillment_id>/<any(deliver, cancel):step>")
+def fulfillment_step(order_id: int, fulfillment_id: int, step: str):
+    """Mark a shipped fulfillment delivered, or cancel one that has not shipped."""
+    action = deliver_fulfillment if step == "deliver" else cancel_fulfillment
+    return _change(order_id, VersionedForm(), lambda order, form: action(
+        order, form.expected_version(), fulfillment_id, current_user.email,
+    ), "Marked as delivered." if step == "deliver" else "Fulfillment canceled.",
+        "#fulfillments")  # fmt: skip
+
+
+@bp.get("/orders/<int:order_id>/fulfillments/<int:fulfillment_id>/packing-slip")
+def packing_slip(order_id: int, fulfillment_id: int):
+    """A printable packing slip: what is in the parcel, from where, to whom."""
+    order = _order_or_404(order_id)
+    fulfillment = next((f for f in order.fulfillments if f.id == fulfillment_id), None)
+    if fulfillment is None:
+        abort(404)
+    return render_template("orders/packing_slip.html", order=order, fulfillment=fulfillment)
+
+
+def _locations():
+    return db.session.scalars(select(StockLocation).order_by(StockLocation.name))
 
 
 @bp.post("/orders/<int:order_id>/notes")
