@@ -141,14 +141,20 @@ def search(stmt: Select, q: str) -> Select:
     beginning), or the beginning of a customer's first or last name."""
     text = q.strip()
     number = text.removeprefix("#")
-    conditions = [Order.external_id == text]
     if number.isdigit():
-        conditions.append(Order.display_id == int(number))
+        # A number is an order number or an external id, both found from their index: left in
+        # one OR with the name and email prefixes, PostgreSQL would read every order in date
+        # order looking for the one that matches.
+        by_number = [Order.external_id == text]
+        if len(number) < 10:
+            by_number.append(Order.display_id == int(number))
+        return stmt.where(or_(*by_number))
+    conditions = [Order.external_id == text]
     lowered = text.lower()
     if lowered:
         conditions.append(Order.email.startswith(lowered, autoescape=True))
-    if "@" not in text:
-        first_word = lowered.split()[0] if lowered.split() else lowered
+    if "@" not in text and lowered.split():
+        first_word = lowered.split()[0]
         names = select(Customer.id).where(
             or_(
                 func.lower(Customer.first_name).startswith(first_word, autoescape=True),
