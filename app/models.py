@@ -7,6 +7,7 @@ from app.customers.models import Address, Customer
 from app.events.models import OrderEvent
 from app.events.outbox import OutboxEvent
 from app.fulfillment.models import Fulfillment, FulfillmentItem, StockLocation
+from app.inventory.models import InventoryAdjustment, InventoryLevel, Reservation
 from app.orders.models import (
     Counter,
     CreditLine,
@@ -28,7 +29,8 @@ __all__ = [
     "Address", "ApiToken", "Capture", "Counter", "CreditLine", "Customer", "GiftCard",
     "GiftCardUsage", "LineItem", "LineItemAdjustment", "LineItemTaxLine", "Order", "OrderEvent",
     "OrderPromotion", "OutboxEvent",
-    "Fulfillment", "FulfillmentItem", "StockLocation",
+    "Fulfillment", "FulfillmentItem", "StockLocation", "InventoryAdjustment", "InventoryLevel",
+    "Reservation",
     "Payment", "Product", "ProductVariant", "Promotion", "Refund", "Region", "SalesChannel",
     "ShippingMethod", "ShippingMethodAdjustment", "ShippingMethodTaxLine", "ShippingOption",
     "TaxRate", "User", "VariantPrice",

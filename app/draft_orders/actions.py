@@ -16,6 +16,7 @@ from app.customers.models import Address, Customer
 from app.db_types import utcnow
 from app.draft_orders.pricing import promotion_problem_now, reprice
 from app.extensions import db
+from app.inventory.actions import reserve_order
 from app.money import format_money, precision, round_money
 from app.orders.actions import (
     OrderActionError,
@@ -370,6 +371,7 @@ def convert_draft(draft: Order, expected_version: int, actor: str) -> None:
         _use_promotion(applied)
     draft.status = OrderStatus.PENDING
     draft.converted_at = utcnow()
+    reserve_order(draft)
     refresh_derived(draft)
     record_event(draft, "draft-order.converted", actor, f"Draft #{draft.display_id} converted")
     record_event(draft, "order.placed", actor, "Order placed from a draft")

@@ -12,6 +12,7 @@ from app.db_types import utcnow
 from app.extensions import db
 from app.fulfillment.models import Fulfillment, FulfillmentItem, StockLocation
 from app.fulfillment.providers import FulfillmentProviderError, provider
+from app.inventory.actions import deduct_fulfillment, restock_fulfillment
 from app.orders.actions import OrderActionError, bump_version, record_event, refresh_derived
 from app.orders.models import Order, OrderStatus
 
@@ -63,6 +64,7 @@ def create_fulfillment(
     for item_id, units in wanted.items():
         lines[item_id].fulfilled_quantity += units
     db.session.flush()
+    deduct_fulfillment(order, fulfillment)
     _call("pack it", lambda: provider(fulfillment.provider_id).create_fulfillment(
         fulfillment.id, wanted))  # fmt: skip
     refresh_derived(order)
@@ -127,6 +129,7 @@ def cancel_fulfillment(order: Order, expected_version: int, fulfillment_id: int,
     fulfillment.canceled_at = utcnow()
     for part in fulfillment.items:
         part.item.fulfilled_quantity -= part.quantity
+    restock_fulfillment(order, fulfillment)
     refresh_derived(order)
     record_event(order, "order.fulfillment_canceled", actor, "Fulfillment canceled",
                  {"fulfillment_id": fulfillment.id})  # fmt: skip

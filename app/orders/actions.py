@@ -130,6 +130,10 @@ def change_status(order: Order, expected_version: int, action: str, actor: str) 
                     ) from None
                 payment.canceled_at = now
         order.canceled_at = now
+        # Imported here: inventory builds on the order actions (their errors, their events).
+        from app.inventory.actions import release_order
+
+        release_order(order)
     order.status = OrderStatus(OUTCOMES[action])
     refresh_derived(order)
     record_event(order, f"order.{OUTCOMES[action]}", actor, f"Order {OUTCOMES[action]}")

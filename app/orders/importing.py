@@ -19,7 +19,8 @@ from sqlalchemy.exc import IntegrityError
 from app.customers.models import Address, Customer
 from app.db_types import utcnow
 from app.extensions import db
-from app.orders.actions import record_event, refresh_derived, take_display_ids
+from app.inventory.actions import reserve_order, tracked_skus
+from app.orders.actions import OrderActionError, record_event, refresh_derived, take_display_ids
 from app.orders.import_payload import FieldError, OrderInput, parse_order
 from app.orders.models import (
     CreditLine,
@@ -211,35 +212,43 @@ def _save_all(placements: Sequence[_Placement], actor: str) -> list[ImportResult
     meanwhile), the savepoint is rolled back and every order is saved in a savepoint of its own.
     """
     customer_ids = _customer_ids([p.order for p in placements])
+    tracked = tracked_skus([i.sku for p in placements for i in p.order.items if i.sku])
     planned = [
-        (placement, display_id, customer_ids[placement.order.email])
+        (placement, display_id, customer_ids[placement.order.email], tracked)
         for placement, display_id in zip(placements, take_display_ids(len(placements)),
                                          strict=True)
     ]  # fmt: skip
     try:
         with db.session.begin_nested():
             orders = [_add_order(*plan, actor) for plan in planned]
-    except IntegrityError:
+    except (IntegrityError, OrderActionError):
         return [_save(*plan, actor) for plan in planned]
     return [
         ImportResult(placement.index, "created", order.id, order.display_id)
-        for (placement, _, _), order in zip(planned, orders, strict=True)
+        for (placement, *_), order in zip(planned, orders, strict=True)
     ]
 
 
-def _add_order(placement: _Placement, display_id: int, customer_id: int, actor: str) -> Order:
+def _add_order(placement: _Placement, display_id: int, customer_id: int, tracked: set[str],
+               actor: str) -> Order:  # fmt: skip
     order = _build_order(placement, display_id, customer_id, actor)
     refresh_derived(order)
     db.session.add(order)
     record_event(order, "order.placed", actor, "Order placed through the import API")
+    if order.status is not OrderStatus.CANCELED:
+        reserve_order(order, tracked)
     return order
 
 
-def _save(placement: _Placement, display_id: int, customer_id: int, actor: str) -> ImportResult:
-    """Save one order whole, in its own savepoint, or find the one that beat it to its key."""
+def _save(placement: _Placement, display_id: int, customer_id: int, tracked: set[str],
+          actor: str) -> ImportResult:  # fmt: skip
+    """Save one order whole, in its own savepoint, or find the one that beat it to its key;
+    an order whose items are not in stock is not saved."""
     try:
         with db.session.begin_nested():
-            order = _add_order(placement, display_id, customer_id, actor)
+            order = _add_order(placement, display_id, customer_id, tracked, actor)
+    except OrderActionError as error:
+        return ImportResult(placement.index, "invalid", errors=(FieldError("items", str(error)),))
     except IntegrityError:
         # Another request imported the same external id after this batch looked for it.
         found = _existing_orders({placement.key}) if placement.key else {}

@@ -305,3 +305,14 @@ class ShippingOptionForm(FlaskForm):
 
     def validate_amount(self, field: Field) -> None:
         currency_decimals_check(field, self.currencies.get(self.region_id.data))
+
+
+class StockAdjustmentForm(FlaskForm):
+    """Stock received, counted or written off at a location, with the reason."""
+
+    sku = StringField("SKU", validators=[DataRequired(message="Give the SKU."), Length(max=100)])
+    location = SelectField("Location", coerce=int)
+    change = IntegerField("Change (+ received, − taken away)", validators=[
+        InputRequired(message="Give the number of units.")])  # fmt: skip
+    reason = StringField("Reason", validators=[
+        DataRequired(message="Say why the stock changes."), Length(max=300)])  # fmt: skip

@@ -1,9 +1,10 @@
-"""Settings pages: products and variants, promotions, tax rates and shipping options."""
+"""Settings pages: products and variants, promotions, tax rates, shipping options and
+inventory."""
 
 from __future__ import annotations
 
 from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
-from flask_login import login_required
+from flask_login import current_user, login_required
 from sqlalchemy import func, or_, select
 from sqlalchemy.orm import selectinload
 from wtforms import SelectChoice
@@ -18,11 +19,16 @@ from app.catalog.actions import (
 from app.catalog.models import Product, ProductVariant, Promotion, ShippingOption
 from app.db_types import utcnow
 from app.extensions import db
+from app.fulfillment.models import StockLocation
+from app.inventory.actions import adjust_stock
+from app.inventory.models import InventoryAdjustment, InventoryLevel
 from app.money import to_string
+from app.orders.actions import OrderActionError
 from app.settings.forms import (
     ProductForm,
     PromotionForm,
     ShippingOptionForm,
+    StockAdjustmentForm,
     TaxRateForm,
     VariantForm,
 )
@@ -365,3 +371,54 @@ def _shipping_values(form: ShippingOptionForm) -> dict:
         "is_tax_inclusive": form.is_tax_inclusive.data,
         "is_active": form.is_active.data,
     }
+
+
+# Inventory
+
+INVENTORY_PAGE_SIZE = 100
+
+
+@bp.get("/inventory")
+def inventory():
+    """Stock per SKU and location (stocked, held by orders, available), the latest changes,
+    and the form to adjust it."""
+    return _inventory_page(_stock_form())
+
+
+def _stock_form(formdata=None) -> StockAdjustmentForm:
+    form = StockAdjustmentForm(formdata=formdata)
+    form.location.choices = [SelectChoice(loc.id, loc.name) for loc in db.session.scalars(
+        select(StockLocation).order_by(StockLocation.name))]  # fmt: skip
+    return form
+
+
+def _inventory_page(form: StockAdjustmentForm, status: int = 200, message: str = ""):
+    sku = request.args.get("sku", "").strip()[:100]
+    stmt = select(InventoryLevel).join(InventoryLevel.location).order_by(
+        InventoryLevel.sku, StockLocation.name).limit(INVENTORY_PAGE_SIZE)  # fmt: skip
+    if sku:
+        stmt = stmt.where(InventoryLevel.sku.startswith(sku, autoescape=True))
+    history = db.session.scalars(select(InventoryAdjustment).order_by(
+        InventoryAdjustment.id.desc()).limit(20))  # fmt: skip
+    return render_template("settings/inventory.html", levels=list(db.session.scalars(stmt)),
+                           history=list(history), form=form, sku=sku, message=message,
+                           page_size=INVENTORY_PAGE_SIZE), status  # fmt: skip
+
+
+@bp.post("/inventory")
+def adjust_inventory():
+    """Receive, count or write off stock; one transaction, kept in the history."""
+    form = _stock_form(request.form)
+    if not form.validate_on_submit():
+        return _inventory_page(form, 422, "Please check the highlighted fields.")
+    location = _or_404(StockLocation, form.location.data)
+    try:
+        adjust_stock(form.sku.data, location, form.change.data, form.reason.data,
+                     current_user.email)  # fmt: skip
+    except OrderActionError as error:
+        db.session.rollback()
+        return _inventory_page(form, 422, str(error))
+    db.session.commit()
+    flash(f"Stock of {form.sku.data.strip()} at {location.name} changed by "
+          f"{form.change.data:+d}.", "success")  # fmt: skip
+    return redirect(url_for("settings.inventory", sku=form.sku.data.strip()))

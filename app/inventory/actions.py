@@ -1,0 +1,161 @@
+"""Reserve, deduct, release and adjust stock, in the caller's transaction.
+
+Every change to a count is one conditional UPDATE on the level's row: concurrent orders for
+the last unit queue on that row, and the second finds nothing left (unless the variant allows
+backorders). A SKU with no level anywhere is not tracked, and its lines take no stock.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Collection
+
+from sqlalchemy import select, update
+
+from app.catalog.models import ProductVariant
+from app.extensions import db
+from app.fulfillment.models import Fulfillment, StockLocation
+from app.inventory.models import InventoryAdjustment, InventoryLevel, Reservation
+from app.orders.actions import OrderActionError
+from app.orders.models import LineItem, Order
+
+
+def _levels(sku: str) -> list[InventoryLevel]:
+    return list(db.session.scalars(select(InventoryLevel).where(InventoryLevel.sku == sku)
+                                   .order_by(InventoryLevel.id)))  # fmt: skip
+
+
+def _backorder_allowed(sku: str) -> bool:
+    return bool(db.session.scalar(
+        select(ProductVariant.allow_backorder).where(ProductVariant.sku == sku)))  # fmt: skip
+
+
+def _take(level: InventoryLevel, *, reserved: int = 0, stocked: int = 0, checked: bool) -> bool:
+    """Move the level's counts by the given amounts; when ``checked``, only if the units
+    available stay at zero or more. Returns whether the row changed."""
+    table = InventoryLevel.__table__
+    stmt = update(table).where(table.c.id == level.id).values(
+        reserved=table.c.reserved + reserved, stocked=table.c.stocked + stocked)  # fmt: skip
+    if checked:
+        stmt = stmt.where(table.c.stocked + stocked - (table.c.reserved + reserved) >= 0)
+    changed = db.session.execute(stmt).rowcount == 1
+    if changed:
+        db.session.refresh(level)
+    return changed
+
+
+def tracked_skus(skus: Collection[str]) -> set[str]:
+    """Which of ``skus`` have stock levels somewhere (one query for a whole batch)."""
+    if not skus:
+        return set()
+    stmt = select(InventoryLevel.sku).where(InventoryLevel.sku.in_(set(skus))).distinct()
+    return set(db.session.scalars(stmt))
+
+
+def reserve_order(order: Order, tracked: Collection[str] | None = None) -> None:
+    """Hold every tracked line's units, each at the location with the most available; refuse
+    when there is not enough and the variant does not allow backorders. ``tracked``, when
+    given, is what ``tracked_skus`` said for these lines."""
+    tracked = tracked_skus([i.sku for i in order.items if i.sku]) if tracked is None else tracked
+    if not any(item.sku in tracked for item in order.items):
+        return
+    db.session.flush()
+    for item in order.items:
+        if item.sku not in tracked or item.quantity <= 0:
+            continue
+        levels = _levels(item.sku)
+        if not levels:
+            continue
+        level = max(levels, key=lambda lv: (lv.available, -lv.id))
+        if not _take(level, reserved=item.quantity, checked=True):
+            if not _backorder_allowed(item.sku):
+                available = sum(max(lv.available, 0) for lv in levels)
+                raise OrderActionError(
+                    f"{item.title} ({item.sku}): {available} available, {item.quantity} ordered."
+                )
+            _take(level, reserved=item.quantity, checked=False)
+        db.session.add(Reservation(order_id=order.id, item_id=item.id, level_id=level.id,
+                                   quantity=item.quantity))  # fmt: skip
+
+
+def release_order(order: Order) -> None:
+    """Give back everything the order still holds (it was canceled)."""
+    for reservation in _reservations(order.id):
+        _take(reservation.level, reserved=-reservation.quantity, checked=False)
+        db.session.delete(reservation)
+
+
+def _reservations(order_id: int, item_id: int | None = None) -> list[Reservation]:
+    stmt = select(Reservation).where(Reservation.order_id == order_id).order_by(Reservation.id)
+    if item_id is not None:
+        stmt = stmt.where(Reservation.item_id == item_id)
+    return list(db.session.scalars(stmt))
+
+
+def deduct_fulfillment(order: Order, fulfillment: Fulfillment) -> None:
+    """The packed units leave the shelf at the fulfillment's location, and what the order
+    held for them is released."""
+    for part in fulfillment.items:
+        item: LineItem = part.item
+        if not item.sku or not _levels(item.sku):
+            continue
+        left = part.quantity
+        for reservation in _reservations(order.id, item.id):
+            if left == 0:
+                break
+            taken = min(left, reservation.quantity)
+            _take(reservation.level, reserved=-taken, checked=False)
+            reservation.quantity -= taken
+            if reservation.quantity == 0:
+                db.session.delete(reservation)
+            left -= taken
+        level = _level_at(item.sku, fulfillment.location)
+        if not _take(level, stocked=-part.quantity, checked=not _backorder_allowed(item.sku)):
+            raise OrderActionError(
+                f"{item.title} ({item.sku}): {max(level.available, 0)} available at "
+                f"{fulfillment.location.name}, {part.quantity} to pack."
+            )
+
+
+def restock_fulfillment(order: Order, fulfillment: Fulfillment) -> None:
+    """A canceled fulfillment's units go back on the shelf and are held for the order again."""
+    for part in fulfillment.items:
+        item: LineItem = part.item
+        if not item.sku or not _levels(item.sku):
+            continue
+        level = _level_at(item.sku, fulfillment.location)
+        _take(level, stocked=part.quantity, reserved=part.quantity, checked=False)
+        db.session.add(Reservation(order_id=order.id, item_id=item.id, level_id=level.id,
+                                   quantity=part.quantity))  # fmt: skip
+
+
+def _level_at(sku: str, location: StockLocation) -> InventoryLevel:
+    level = db.session.scalar(select(InventoryLevel).where(
+        InventoryLevel.sku == sku, InventoryLevel.location_id == location.id))  # fmt: skip
+    if level is None:
+        level = InventoryLevel(sku=sku, location=location, stocked=0, reserved=0)
+        db.session.add(level)
+        db.session.flush()
+    return level
+
+
+def adjust_stock(sku: str, location: StockLocation, change: int, reason: str,
+                 actor: str) -> InventoryAdjustment:  # fmt: skip
+    """Staff count, receive or write off stock; the reason is kept in the level's history.
+    Taking away units that orders hold is refused."""
+    sku, reason = sku.strip(), reason.strip()
+    if not sku:
+        raise OrderActionError("Give the SKU.")
+    if not reason:
+        raise OrderActionError("Say why the stock changes.")
+    if change == 0:
+        raise OrderActionError("The change must add or take away units.")
+    level = _level_at(sku, location)
+    if not _take(level, stocked=change, checked=True):
+        raise OrderActionError(
+            f"{sku} at {location.name}: {level.stocked} stocked, {level.reserved} held by "
+            f"orders; at most {max(level.available, 0)} can be taken away."
+        )
+    adjustment = InventoryAdjustment(level=level, change=change, stocked_after=level.stocked,
+                                     reason=reason, created_by=actor)  # fmt: skip
+    db.session.add(adjustment)
+    return adjustment
