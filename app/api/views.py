@@ -21,6 +21,9 @@ earlier request or earlier in the same one); nothing was created for it. The sta
 
 ``GET /api/v1/orders/<id>`` answers the order with its lines, payments and every total;
 ``GET /api/v1/orders`` the list, with the staff list's filters and ``cursor`` paging.
+``POST /api/v1/orders/<id>/payments/<payment id>/captures`` and ``.../refunds`` capture or
+refund an amount and answer 201 with the order (422 with the reason when the limits or the
+order's state refuse it).
 
 Errors are ``{"message": ...}`` (plus ``errors`` with field paths for 422): 400 a body that is
 not a JSON object with an ``orders`` list, 401 no or a bad token, 404 no such order or
@@ -32,6 +35,7 @@ numbers.
 from __future__ import annotations
 
 import json
+from decimal import Decimal, InvalidOperation
 
 from flask import Blueprint, current_app, jsonify, request
 
@@ -39,9 +43,11 @@ from app.api.auth import current_actor, require_token
 from app.api.errors import ApiError, register_error_handlers
 from app.api.serializers import order_detail, order_summary
 from app.extensions import db
+from app.orders.actions import OrderActionError, RecordedFailure, lock_order
 from app.orders.importing import ImportResult, import_orders
 from app.orders.models import OrderStatus
 from app.orders.queries import CursorError, find_orders, order_with_details, parse_filters
+from app.payments.actions import capture_payment, refund_payment
 
 bp = Blueprint("api", __name__, url_prefix="/api/v1")
 bp.before_request(require_token)
@@ -111,6 +117,53 @@ def order_view(order_id: int):
     if order is None or order.status is OrderStatus.DRAFT:
         raise ApiError(404, f"No order has the id {order_id}.")
     return jsonify(order_detail(order))
+
+
+@bp.post("/orders/<int:order_id>/payments/<int:payment_id>/captures")
+def capture_view(order_id: int, payment_id: int):
+    """Capture ``amount`` of the payment: ``{"amount": "10.00"}``."""
+    return _payment_change(order_id, lambda order, version, body: capture_payment(
+        order, version, payment_id, _amount(body), current_actor()))  # fmt: skip
+
+
+@bp.post("/orders/<int:order_id>/payments/<int:payment_id>/refunds")
+def refund_view(order_id: int, payment_id: int):
+    """Refund ``amount`` of the payment: ``{"amount": "10.00", "reason": "return",
+    "note": "..."}``; ``reason`` is one of ``REFUND_REASONS`` (default ``other``)."""
+    return _payment_change(order_id, lambda order, version, body: refund_payment(
+        order, version, payment_id, _amount(body), reason=str(body.get("reason", "other")),
+        note=str(body.get("note", ""))[:1000], actor=current_actor()))  # fmt: skip
+
+
+def _payment_change(order_id: int, change):
+    """Lock the order, load it as it is now, make the change, commit; answer 201 with the
+    order. Concurrent requests queue on the lock, so each checks its limits against the
+    ones committed before it (20 refunds of 10 against 100 captured refund exactly 100)."""
+    body = request.get_json(silent=True)
+    if not isinstance(body, dict):
+        raise ApiError(400, "Send a JSON object.")
+    version = lock_order(order_id)
+    order = order_with_details(order_id) if version is not None else None
+    if order is None or order.status is OrderStatus.DRAFT:
+        raise ApiError(404, f"No order has the id {order_id}.")
+    try:
+        change(order, version, body)
+    except OrderActionError as error:
+        if isinstance(error, RecordedFailure):
+            db.session.commit()
+        else:
+            db.session.rollback()
+        raise ApiError(422, str(error)) from None
+    db.session.commit()
+    return jsonify(order_detail(order_with_details(order_id))), 201
+
+
+def _amount(body: dict) -> Decimal:
+    try:
+        return Decimal(str(body["amount"]))
+    except (KeyError, InvalidOperation):
+        raise ApiError(422, "Give the amount as a number.",
+                       errors=[{"field": "amount", "message": "must be a number"}]) from None
 
 
 @bp.get("/orders")

@@ -55,6 +55,16 @@ def bump_version(order: Order, expected: int) -> None:
     set_committed_value(order, "version", expected + 1)
 
 
+def lock_order(order_id: int) -> int | None:
+    """Take the order's next version without a form's say: the row stays locked until the
+    transaction ends, so a caller that loads the order after this sees every change committed
+    before it, and concurrent callers go one at a time. ``None`` when there is no such order."""
+    return db.session.execute(
+        update(Order).where(Order.id == order_id).values(version=Order.version + 1)
+        .returning(Order.version).execution_options(synchronize_session=False)
+    ).scalar_one_or_none()  # fmt: skip
+
+
 def take_display_ids(count: int = 1) -> range:
     """Display ids for ``count`` new orders, in the caller's transaction."""
     return Counter.take(DISPLAY_ID_COUNTER, count)
