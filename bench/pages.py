@@ -487,6 +487,8 @@ def main() -> None:
             ("list, completed + captured",
              ["/orders?status=completed&payment_status=captured"] * n),
             ("list, region Japan + JPY", [f"/orders?region={japan}&currency=JPY"] * n),
+            ("list, partially fulfilled", ["/orders?fulfillment_status=partially_fulfilled"] * n),
+            ("list, requires action", ["/orders?status=requires_action"] * n),
             (f"list, page {args.deep + 1} (cursor)", [deep] * n),
             ("detail, random orders", details),
         ]  # fmt: skip
