@@ -6,14 +6,26 @@ from __future__ import annotations
 from datetime import datetime
 from typing import TYPE_CHECKING, Any
 
-from sqlalchemy import JSON, ForeignKey, String
+from sqlalchemy import JSON, Column, ForeignKey, String, Table
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from app.db_types import UTCDateTime, utcnow
 from app.extensions import db
+from app.store.models import SalesChannel
 
 if TYPE_CHECKING:
     from app.orders.models import LineItem, Order
+
+
+#: Which locations a sales channel's orders draw stock from; a channel with none draws from
+#: every location.
+sales_channel_location = Table(
+    "sales_channel_location",
+    db.metadata,
+    Column("sales_channel_id", ForeignKey("sales_channel.id", ondelete="CASCADE"),
+           primary_key=True),
+    Column("location_id", ForeignKey("stock_location.id", ondelete="CASCADE"), primary_key=True),
+)  # fmt: skip
 
 
 class StockLocation(db.Model):
@@ -25,6 +37,9 @@ class StockLocation(db.Model):
     name: Mapped[str] = mapped_column(String(200), unique=True)
     #: Shown on the packing slip as the sender.
     address: Mapped[str] = mapped_column(String(500), default="")
+
+    sales_channels: Mapped[list[SalesChannel]] = relationship(
+        secondary=sales_channel_location, order_by="SalesChannel.name")
 
 
 class Fulfillment(db.Model):

@@ -1,5 +1,8 @@
 """Reserve, deduct, release and adjust stock, in the caller's transaction.
 
+An order draws from the locations of its sales channel (every location when the channel names
+none), at the one with the most available.
+
 Every change to a count is one conditional UPDATE on the level's row: concurrent orders for
 the last unit queue on that row, and the second finds nothing left (unless the variant allows
 backorders). A SKU with no level anywhere is not tracked, and its lines take no stock.
@@ -9,19 +12,26 @@ from __future__ import annotations
 
 from collections.abc import Collection
 
-from sqlalchemy import select, update
+from sqlalchemy import exists, select, update
 
 from app.catalog.models import ProductVariant
 from app.extensions import db
-from app.fulfillment.models import Fulfillment, StockLocation
+from app.fulfillment.models import Fulfillment, StockLocation, sales_channel_location
 from app.inventory.models import InventoryAdjustment, InventoryLevel, Reservation
 from app.orders.actions import OrderActionError
 from app.orders.models import LineItem, Order
 
 
-def _levels(sku: str) -> list[InventoryLevel]:
-    return list(db.session.scalars(select(InventoryLevel).where(InventoryLevel.sku == sku)
-                                   .order_by(InventoryLevel.id)))  # fmt: skip
+def _levels(sku: str, sales_channel_id: int | None = None) -> list[InventoryLevel]:
+    """The SKU's levels; with a sales channel, only at the locations it draws from (all of
+    them when it names none)."""
+    stmt = select(InventoryLevel).where(InventoryLevel.sku == sku).order_by(InventoryLevel.id)
+    if sales_channel_id is not None:
+        channel_locations = select(sales_channel_location.c.location_id).where(
+            sales_channel_location.c.sales_channel_id == sales_channel_id)  # fmt: skip
+        if db.session.scalar(select(exists(channel_locations))):
+            stmt = stmt.where(InventoryLevel.location_id.in_(channel_locations))
+    return list(db.session.scalars(stmt))
 
 
 def _backorder_allowed(sku: str) -> bool:
@@ -62,9 +72,11 @@ def reserve_order(order: Order, tracked: Collection[str] | None = None) -> None:
     for item in order.items:
         if item.sku not in tracked or item.quantity <= 0:
             continue
-        levels = _levels(item.sku)
+        levels = _levels(item.sku, order.sales_channel_id)
         if not levels:
-            continue
+            raise OrderActionError(
+                f"{item.title} ({item.sku}) is not stocked where this sales channel ships from."
+            )
         level = max(levels, key=lambda lv: (lv.available, -lv.id))
         if not _take(level, reserved=item.quantity, checked=True):
             if not _backorder_allowed(item.sku):

@@ -32,7 +32,7 @@ from app.settings.forms import (
     TaxRateForm,
     VariantForm,
 )
-from app.store.models import Region, TaxRate
+from app.store.models import Region, SalesChannel, TaxRate
 
 bp = Blueprint("settings", __name__, url_prefix="/settings")
 
@@ -400,9 +400,12 @@ def _inventory_page(form: StockAdjustmentForm, status: int = 200, message: str =
         stmt = stmt.where(InventoryLevel.sku.startswith(sku, autoescape=True))
     history = db.session.scalars(select(InventoryAdjustment).order_by(
         InventoryAdjustment.id.desc()).limit(20))  # fmt: skip
+    channels = db.session.scalars(select(SalesChannel).order_by(SalesChannel.name))
+    locations = db.session.scalars(select(StockLocation).order_by(StockLocation.name))
     return render_template("settings/inventory.html", levels=list(db.session.scalars(stmt)),
                            history=list(history), form=form, sku=sku, message=message,
-                           page_size=INVENTORY_PAGE_SIZE), status  # fmt: skip
+                           page_size=INVENTORY_PAGE_SIZE, channels=list(channels),
+                           locations=list(locations)), status  # fmt: skip
 
 
 @bp.post("/inventory")
@@ -422,3 +425,19 @@ def adjust_inventory():
     flash(f"Stock of {form.sku.data.strip()} at {location.name} changed by "
           f"{form.change.data:+d}.", "success")  # fmt: skip
     return redirect(url_for("settings.inventory", sku=form.sku.data.strip()))
+
+
+@bp.post("/sales-channels/<int:channel_id>/locations")
+def set_channel_locations(channel_id: int):
+    """Choose the locations a sales channel's orders draw stock from (none: all of them)."""
+    channel = _or_404(SalesChannel, channel_id)
+    chosen = {int(v) for v in request.form.getlist("location") if v.isdigit()}
+    for location in db.session.scalars(select(StockLocation)):
+        if (location.id in chosen) != (channel in location.sales_channels):
+            if location.id in chosen:
+                location.sales_channels.append(channel)
+            else:
+                location.sales_channels.remove(channel)
+    db.session.commit()
+    flash(f"{channel.name} draws stock from the chosen locations.", "success")
+    return redirect(url_for("settings.inventory") + "#channels")

@@ -2,6 +2,7 @@
 draft, an import) holds its units; fulfilling takes them off the shelf; canceling gives them
 back. Available stock never goes below zero unless the variant allows backorders."""
 
+import re
 import threading
 
 import pytest
@@ -12,6 +13,7 @@ from app.extensions import db
 from app.fulfillment.models import StockLocation
 from app.inventory.models import InventoryAdjustment, InventoryLevel
 from app.orders.models import Order, OrderStatus
+from app.store.models import SalesChannel
 from tests.api.helpers import IMPORT_URL, order_payload
 from tests.catalog.factories_catalog import make_product
 from tests.draft_orders.test_draft_builder import new_draft, post, version_of
@@ -170,3 +172,29 @@ def test_two_orders_for_the_last_unit_hold_it_once(app, staff_client, warehouse,
         thread.join()
     assert sorted(statuses) == [302, 422]
     assert level("MUG-1", warehouse) == (3, 3, 0)
+
+
+def test_an_order_draws_only_from_the_locations_of_its_sales_channel(
+    staff_client, warehouse, mug
+):
+    shop = StockLocation(name="Berlin shop")
+    db.session.add(shop)
+    db.session.commit()
+    channel = db.session.scalar(select(SalesChannel).where(SalesChannel.is_default))
+    response = staff_client.post(f"/settings/sales-channels/{channel.id}/locations",
+                                 data={"location": [str(shop.id)]})  # fmt: skip
+    assert response.status_code == 302
+    page = staff_client.get("/settings/inventory").get_data(as_text=True)
+    assert re.search(rf'value="{shop.id}" checked> Berlin shop', page)
+
+    draft, response = sell(staff_client, mug.id)
+    assert response.status_code == 422
+    assert "Stoneware Mug (MUG-1) is not stocked where this sales channel ships from." in (
+        response.get_data(as_text=True))
+    assert level("MUG-1", warehouse) == (3, 0, 3)  # Leeds has it, but the channel ships from Berlin
+
+    adjust(staff_client, shop, "MUG-1", "1")
+    response = post(staff_client, draft, "/convert", {})
+    assert "HX-Redirect" in response.headers
+    assert level("MUG-1", shop) == (1, 1, 0)
+    assert level("MUG-1", warehouse) == (3, 0, 3)
