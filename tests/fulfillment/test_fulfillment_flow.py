@@ -1,26 +1,15 @@
 """Staff fulfil an order from its detail page: pack from a location, ship with tracking (the
 customer is emailed), mark delivered, or cancel before it ships."""
 
-import html
 import re
 
 import pytest
 
 from app.extensions import db
 from app.fulfillment.models import StockLocation
-from app.orders.models import FulfillmentStatus, Order
+from app.orders.models import FulfillmentStatus
 from tests.factories import make_order
-
-
-def reload(order_id: int) -> Order:
-    db.session.expire_all()
-    return db.session.get(Order, order_id)
-
-
-def refusal(response) -> str:
-    found = re.search(r'<p class="flash flash-error" role="alert">([^<]*)</p>',
-                      response.get_data(as_text=True))  # fmt: skip
-    return html.unescape(found.group(1)) if found else ""
+from tests.order_pages import refusal, reload
 
 
 @pytest.fixture

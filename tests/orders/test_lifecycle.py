@@ -1,7 +1,6 @@
 """The order lifecycle on the detail page: complete, archive, cancel, resolve; the forbidden
 moves refused with their reason, and only the allowed ones offered."""
 
-import html
 import re
 
 import pytest
@@ -9,13 +8,8 @@ import pytest
 from app.extensions import db
 from app.orders.models import FulfillmentStatus, Order, OrderStatus, PaymentStatus
 from app.payments import providers
-from app.payments.providers import PaymentProviderError, ProviderAnswer
 from tests.factories import make_order
-
-
-def reload(order_id: int) -> Order:
-    db.session.expire_all()
-    return db.session.get(Order, order_id)
+from tests.order_pages import DecliningProvider, refusal, reload
 
 
 def post_action(client, order, action: str):
@@ -23,10 +17,6 @@ def post_action(client, order, action: str):
                        data={"version": reload(order.id).version})  # fmt: skip
 
 
-def refusal(response) -> str:
-    found = re.search(r'<p class="flash flash-error" role="alert">([^<]*)</p>',
-                      response.get_data(as_text=True))  # fmt: skip
-    return html.unescape(found.group(1)) if found else ""
 
 
 def offered(client, order) -> list[str]:
@@ -124,21 +114,6 @@ def test_canceling_cancels_the_payments_nothing_was_captured_from(staff_client, 
     assert order.events[-1].event_type == "order.canceled"
 
 
-class DecliningProvider:
-    id = "declining"
-    name = "Declining"
-
-    def authorize(self, amount, currency):
-        return ProviderAnswer()
-
-    def capture(self, amount, currency):
-        raise PaymentProviderError("card expired")
-
-    def refund(self, amount, currency):
-        return ProviderAnswer()
-
-    def cancel(self):
-        return ProviderAnswer()
 
 
 def test_a_failed_capture_flags_the_order_until_staff_resolve_it(staff_client, app, monkeypatch):

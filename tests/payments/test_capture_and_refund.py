@@ -1,24 +1,15 @@
 """Staff capture and refund an order's payments from its detail page."""
 
-import html
-import re
 from decimal import Decimal
 
 import pytest
 
 from app.events.models import OrderEvent
 from app.extensions import db
-from app.orders.models import Order, PaymentStatus
+from app.orders.models import PaymentStatus
 from app.payments import providers
-from app.payments.providers import PaymentProviderError, ProviderAnswer
 from tests.factories import make_order
-
-
-def reload(order_id: int) -> Order:
-    db.session.expire_all()
-    order = db.session.get(Order, order_id)
-    order.forget_totals()  # a cached property: expiring the row leaves it
-    return order
+from tests.order_pages import DecliningProvider, refusal, reload
 
 
 def act(client, order, what: str, payment=None, version=None, **data):
@@ -28,10 +19,6 @@ def act(client, order, what: str, payment=None, version=None, **data):
                        data={"version": version, **data})  # fmt: skip
 
 
-def refusal(response) -> str:
-    found = re.search(r'<p class="flash flash-error" role="alert">([^<]*)</p>',
-                      response.get_data(as_text=True))  # fmt: skip
-    return html.unescape(found.group(1)) if found else ""
 
 
 @pytest.fixture
@@ -148,23 +135,6 @@ def test_jpy_amounts_are_whole_yen(staff_client, app):
     assert reload(order.id).payment_status == PaymentStatus.CAPTURED
 
 
-class DecliningProvider:
-    """A second provider, registered without touching the actions: it declines captures."""
-
-    id = "declining"
-    name = "Declining"
-
-    def authorize(self, amount, currency):
-        return ProviderAnswer()
-
-    def capture(self, amount, currency):
-        raise PaymentProviderError("card expired")
-
-    def refund(self, amount, currency):
-        return ProviderAnswer("re_1")
-
-    def cancel(self):
-        return ProviderAnswer()
 
 
 def test_a_second_provider_plugs_in_and_its_refusal_is_shown(

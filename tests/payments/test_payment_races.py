@@ -5,16 +5,9 @@ one, and the outcome must be the same.)"""
 import threading
 from decimal import Decimal
 
-from app.extensions import db
-from app.orders.models import Order, OrderStatus
+from app.orders.models import OrderStatus
 from tests.factories import make_order
-
-
-def reload(order_id: int) -> Order:
-    db.session.expire_all()
-    order = db.session.get(Order, order_id)
-    order.forget_totals()
-    return order
+from tests.order_pages import reload
 
 
 def at_once(*calls) -> list:
