@@ -79,21 +79,21 @@ def refresh_derived(order: Order) -> None:
     order.payment_status = PaymentStatus(
         payment_status(totals.total, [p.figures for p in order.payments])
     )
-    order.fulfillment_status = FulfillmentStatus(
-        fulfillment_status(
-            [
-                # Column defaults fill in at flush; a new line's quantities are still None.
-                LineQuantities(
-                    quantity=i.quantity,
-                    fulfilled=i.fulfilled_quantity or 0,
-                    shipped=i.shipped_quantity or 0,
-                    delivered=i.delivered_quantity or 0,
-                    returned=i.returned_quantity or 0,
-                )
-                for i in order.items
-            ]
+    if order.status == OrderStatus.CANCELED:
+        # A canceled order ships nothing more, whatever its lines once reached.
+        order.fulfillment_status = FulfillmentStatus.CANCELED
+        return
+    order.fulfillment_status = FulfillmentStatus(fulfillment_status([
+        # Column defaults fill in at flush; a new line's quantities are still None.
+        LineQuantities(
+            quantity=i.quantity,
+            fulfilled=i.fulfilled_quantity or 0,
+            shipped=i.shipped_quantity or 0,
+            delivered=i.delivered_quantity or 0,
+            returned=i.returned_quantity or 0,
         )
-    )
+        for i in order.items
+    ]))  # fmt: skip
 
 
 def record_event(

@@ -111,6 +111,7 @@ def test_canceling_cancels_the_payments_nothing_was_captured_from(staff_client, 
     assert order.status == OrderStatus.CANCELED and order.canceled_at is not None
     assert order.payments[0].canceled_at is not None
     assert order.payment_status == PaymentStatus.CANCELED
+    assert order.fulfillment_status == FulfillmentStatus.CANCELED
     assert order.events[-1].event_type == "order.canceled"
 
 
