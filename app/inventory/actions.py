@@ -106,9 +106,10 @@ def _reservations(order_id: int, item_id: int | None = None) -> list[Reservation
 def deduct_fulfillment(order: Order, fulfillment: Fulfillment) -> None:
     """The packed units leave the shelf at the fulfillment's location, and what the order
     held for them is released."""
+    tracked = tracked_skus([p.item.sku for p in fulfillment.items if p.item.sku])
     for part in fulfillment.items:
         item: LineItem = part.item
-        if not item.sku or not _levels(item.sku):
+        if item.sku not in tracked:
             continue
         left = part.quantity
         for reservation in _reservations(order.id, item.id):
@@ -130,9 +131,10 @@ def deduct_fulfillment(order: Order, fulfillment: Fulfillment) -> None:
 
 def restock_fulfillment(order: Order, fulfillment: Fulfillment) -> None:
     """A canceled fulfillment's units go back on the shelf and are held for the order again."""
+    tracked = tracked_skus([p.item.sku for p in fulfillment.items if p.item.sku])
     for part in fulfillment.items:
         item: LineItem = part.item
-        if not item.sku or not _levels(item.sku):
+        if item.sku not in tracked:
             continue
         level = _level_at(item.sku, fulfillment.location)
         _take(level, stocked=part.quantity, reserved=part.quantity, checked=False)
