@@ -10,6 +10,7 @@ from __future__ import annotations
 from decimal import Decimal
 
 from sqlalchemy import or_, select, update
+from sqlalchemy.orm import joinedload
 
 from app.catalog.models import ProductVariant, Promotion, ShippingOption
 from app.customers.models import Address, Customer
@@ -138,6 +139,11 @@ def set_region(draft: Order, expected_version: int, region: Region, actor: str) 
     record_event(draft, "draft-order.updated", actor, f"Region set to {region.name}")
 
 
+def _variant(variant_id: int) -> ProductVariant | None:
+    """A catalogue variant with its product and prices, in one query."""
+    return db.session.get(ProductVariant, variant_id, options=[joinedload(ProductVariant.prices)])
+
+
 def _variants(draft: Order) -> dict[int, ProductVariant]:
     """The catalogue variants of the draft's lines, by id, in one query."""
     ids = {i.variant_id for i in draft.items if i.variant_id is not None}
@@ -180,6 +186,10 @@ def add_custom_item(
         quantity=quantity,
         is_tax_inclusive=draft.region.is_tax_inclusive if draft.region else False,
         is_custom_price=True,
+        # Given, not left unloaded: the builder shows them after the flush, when an unloaded
+        # collection would cost a query each.
+        tax_lines=[],
+        adjustments=[],
     )
     draft.items.append(item)
     reprice(draft)
@@ -195,7 +205,7 @@ def add_variant_item(
     _editable(draft, expected_version)
     if quantity < 1:
         raise OrderActionError("The quantity must be at least 1.")
-    variant = db.session.get(ProductVariant, variant_id)
+    variant = _variant(variant_id)
     if variant is None:
         raise OrderActionError("That product is no longer in the catalogue.")
     price = variant.price_in(draft.currency_code)
@@ -211,7 +221,7 @@ def add_variant_item(
             title=product.title, subtitle=variant.title, sku=variant.sku or "",
             variant_id=variant.id, thumbnail=product.thumbnail,
             product_type=product.product_type, unit_price=price, quantity=quantity,
-            is_tax_inclusive=variant.is_tax_inclusive,
+            is_tax_inclusive=variant.is_tax_inclusive, tax_lines=[], adjustments=[],
         )  # fmt: skip
         draft.items.append(item)
     reprice(draft)
@@ -238,7 +248,7 @@ def update_line(
     if not item.is_custom_price:
         # Staff keep a line's price by hand when it differs from the catalogue's now, even if
         # it is the price the line already had (the catalogue changed since).
-        variant = _variants(draft).get(item.variant_id)
+        variant = _variant(item.variant_id)
         catalogue_price = variant.price_in(draft.currency_code) if variant else None
         item.is_custom_price = unit_price != catalogue_price
     item.unit_price = unit_price
@@ -296,7 +306,7 @@ def set_shipping_option(
             raise OrderActionError("That shipping option is not offered in this region.")
         draft.shipping_methods.append(ShippingMethod(
             name=option.name, amount=option.amount, shipping_option_id=option.id,
-            is_tax_inclusive=option.is_tax_inclusive,
+            is_tax_inclusive=option.is_tax_inclusive, tax_lines=[], adjustments=[],
         ))  # fmt: skip
     reprice(draft)
     chosen = draft.shipping_methods[0].name if draft.shipping_methods else "none"
