@@ -52,6 +52,10 @@ def create_app(overrides: dict | None = None) -> Flask:
 
     install_outbox(app)
 
+    from app.transactions import install as install_transactions
+
+    install_transactions(app)
+
     from app.cli import register_commands
 
     register_commands(app)

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from functools import cache
 
-from sqlalchemy import Select, bindparam, case, func, or_, select, text
+from sqlalchemy import Select, bindparam, case, func, or_, select
 from sqlalchemy.orm import contains_eager, joinedload, selectinload
 
 from app.catalog.models import Product, ProductVariant
@@ -12,6 +12,7 @@ from app.customers.models import Customer
 from app.extensions import db
 from app.orders.models import LineItem, Order, OrderStatus, ShippingMethod
 from app.store.models import Region
+from app.transactions import set_local
 
 #: Results shown under a search box: enough to pick from, few enough to read at a glance.
 RESULTS = 8
@@ -20,10 +21,6 @@ RESULTS = 8
 def draft_for_builder(draft_id: int, with_timeline: bool) -> Order | None:
     """A draft (or a converted one) with what the builder changes and shows, loaded in a fixed
     number of queries; the timeline only when the page shows it, as it grows with every change."""
-    if db.session.get_bind().dialect.name == "postgresql":
-        # The joins all hang off the order, so the order they are written in is the plan;
-        # searching the others would take PostgreSQL longer than running the query.
-        db.session.execute(text("SET LOCAL join_collapse_limit = 1"))
     return db.session.scalars(
         _builder_statement(with_timeline), {"draft_id": draft_id}
     ).unique().one_or_none()
@@ -40,8 +37,9 @@ def _builder_statement(with_timeline: bool) -> Select:
         # The lines with their tax lines and adjustments, and the shipping method with its own,
         # come joined to the draft: a draft has a few lines, each with a tax line and a
         # discount or two, so the joined rows stay few, and every query saved is a round trip
-        # and the ORM's work around it saved. The region's rates and the applied codes come
-        # in a query each: joined, they would multiply those rows by their own number.
+        # and the ORM's work around it saved. The region (with its rates and shipping options)
+        # and the applied codes come in a query each: joined, they would multiply those rows
+        # by their own number.
         joinedload(Order.items).joinedload(LineItem.tax_lines),
         joinedload(Order.items).joinedload(LineItem.adjustments),
         joinedload(Order.shipping_methods).joinedload(ShippingMethod.tax_lines),
@@ -49,7 +47,8 @@ def _builder_statement(with_timeline: bool) -> Select:
         joinedload(Order.payments),
         joinedload(Order.credit_lines),
         joinedload(Order.gift_card_uses),
-        joinedload(Order.region).selectinload(Region.tax_rates),
+        selectinload(Order.region).joinedload(Region.tax_rates),
+        selectinload(Order.region).joinedload(Region.shipping_options),
         selectinload(Order.promotions),
     ]
     if with_timeline:
@@ -69,6 +68,9 @@ def find_variants(q: str, limit: int = RESULTS) -> list[ProductVariant]:
     if not q:
         return []
     lowered = q.lower()
+    # Planned for the text typed, not once for any text: which prefix index helps, and how
+    # many rows match, depend on it.
+    set_local("plan_cache_mode", "force_custom_plan")
     title = func.lower(Product.title)
     stmt = (
         select(ProductVariant)

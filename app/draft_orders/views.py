@@ -174,13 +174,7 @@ def _builder(draft: Order, status: int = 200, message: str = "", parts=PARTS, **
 
 
 def _shipping_options(draft: Order) -> list[ShippingOption]:
-    if draft.region_id is None:
-        return []
-    return list(db.session.scalars(
-        select(ShippingOption)
-        .where(ShippingOption.region_id == draft.region_id, ShippingOption.is_active)
-        .order_by(ShippingOption.amount, ShippingOption.name)
-    ))  # fmt: skip
+    return [o for o in draft.region.shipping_options if o.is_active] if draft.region else []
 
 
 def _delivery_form(draft: Order) -> DeliveryForm:

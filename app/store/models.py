@@ -3,12 +3,16 @@
 from __future__ import annotations
 
 from decimal import Decimal
+from typing import TYPE_CHECKING
 
 from sqlalchemy import ForeignKey, String
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from app.db_types import ExactDecimal
 from app.extensions import db
+
+if TYPE_CHECKING:
+    from app.catalog.models import ShippingOption
 
 
 class Region(db.Model):
@@ -28,6 +32,10 @@ class Region(db.Model):
 
     tax_rates: Mapped[list[TaxRate]] = relationship(
         back_populates="region", order_by="TaxRate.id", cascade="all, delete-orphan"
+    )
+    #: Read only: options are kept in the catalogue's settings, not through their region.
+    shipping_options: Mapped[list[ShippingOption]] = relationship(
+        order_by="(ShippingOption.amount, ShippingOption.name)", viewonly=True
     )
 
     @property
