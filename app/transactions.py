@@ -13,15 +13,20 @@ and then failed without rolling back is still rolled back.
 
 from __future__ import annotations
 
+import logging
+
 from flask import Flask
 from sqlalchemy import event, text
 from sqlalchemy.engine import Connection, Engine
+from sqlalchemy.exc import SQLAlchemyError
 
 from app.extensions import db
 
 #: Statements that read or set the transaction's own settings; anything else counts as a write.
 _READS = ("SELECT", "SET LOCAL")
 _WROTE = "orderdesk_wrote"
+
+logger = logging.getLogger(__name__)
 
 
 @event.listens_for(Engine, "begin")
@@ -47,7 +52,11 @@ def install(app: Flask) -> None:
         # The transaction's connection (the app has one database).
         if session.connection().info.get(_WROTE, True):
             return
-        session.commit()
+        try:
+            session.commit()
+        except SQLAlchemyError:
+            # Nothing was written, so nothing is lost; the session's close rolls back.
+            logger.warning("Ending a read-only transaction failed", exc_info=True)
 
 
 def set_local(name: str, value: str) -> None:
