@@ -4,10 +4,12 @@ from __future__ import annotations
 
 from collections import Counter
 from datetime import timedelta
+from html import escape
 
 import pytest
 from sqlalchemy import func, select
 
+from app.catalog.models import Product
 from app.db_types import utcnow
 from app.demo import load_demo_data
 from app.extensions import db
@@ -130,6 +132,18 @@ def test_gift_card_balances_are_reduced_by_what_orders_used(demo):
         )
         assert card.balance == card.value - sum(used)
         assert card.balance >= 0
+
+
+def test_every_demo_product_has_a_picture_the_app_serves(demo, client):
+    products = list(db.session.scalars(select(Product)))
+    assert len(products) >= 30
+    for product in products:
+        assert product.thumbnail, product.title
+        response = client.get(product.thumbnail)
+        assert response.status_code == 200, product.thumbnail
+        assert response.mimetype == "image/svg+xml"
+        assert f'aria-label="{escape(product.title)}"' in response.get_data(as_text=True)
+        response.close()
 
 
 def test_demo_display_ids_start_at_1001_and_follow_the_order_dates(demo):

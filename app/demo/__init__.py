@@ -133,7 +133,7 @@ def ensure_catalogue(store: Store) -> None:
         product = Product(
             title=spec.title,
             product_type=spec.category,
-            thumbnail=spec.thumbnail if spec in CATALOGUE else "",
+            thumbnail=spec.thumbnail,
         )
         for index, name in enumerate(spec.variants or ("",), start=1):
             product.variants.append(
