@@ -186,10 +186,6 @@ def add_custom_item(
         quantity=quantity,
         is_tax_inclusive=draft.region.is_tax_inclusive if draft.region else False,
         is_custom_price=True,
-        # Given, not left unloaded: the builder shows them after the flush, when an unloaded
-        # collection would cost a query each.
-        tax_lines=[],
-        adjustments=[],
     )
     draft.items.append(item)
     reprice(draft)
@@ -221,7 +217,7 @@ def add_variant_item(
             title=product.title, subtitle=variant.title, sku=variant.sku or "",
             variant_id=variant.id, thumbnail=product.thumbnail,
             product_type=product.product_type, unit_price=price, quantity=quantity,
-            is_tax_inclusive=variant.is_tax_inclusive, tax_lines=[], adjustments=[],
+            is_tax_inclusive=variant.is_tax_inclusive,
         )  # fmt: skip
         draft.items.append(item)
     reprice(draft)
@@ -306,7 +302,7 @@ def set_shipping_option(
             raise OrderActionError("That shipping option is not offered in this region.")
         draft.shipping_methods.append(ShippingMethod(
             name=option.name, amount=option.amount, shipping_option_id=option.id,
-            is_tax_inclusive=option.is_tax_inclusive, tax_lines=[], adjustments=[],
+            is_tax_inclusive=option.is_tax_inclusive,
         ))  # fmt: skip
     reprice(draft)
     chosen = draft.shipping_methods[0].name if draft.shipping_methods else "none"

@@ -47,8 +47,9 @@ def _builder_statement(with_timeline: bool) -> Select:
         joinedload(Order.payments),
         joinedload(Order.credit_lines),
         joinedload(Order.gift_card_uses),
-        selectinload(Order.region).joinedload(Region.tax_rates),
-        selectinload(Order.region).joinedload(Region.shipping_options),
+        selectinload(Order.region).options(
+            joinedload(Region.tax_rates), joinedload(Region.shipping_options)
+        ),
         selectinload(Order.promotions),
     ]
     if with_timeline:
