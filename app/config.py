@@ -47,6 +47,9 @@ def from_environment(instance_path: str) -> dict:
         "SESSION_COOKIE_SAMESITE": "Lax",
         "SESSION_COOKIE_SECURE": os.environ.get("SESSION_COOKIE_SECURE", "") == "1",
         "WTF_CSRF_TIME_LIMIT": None,
+        # Werkzeug's hash for staff passwords: scrypt, deliberately slow to brute-force. Tests
+        # set a one-round hash instead, since they log in hundreds of times.
+        "PASSWORD_HASH_METHOD": "scrypt",
         "ORDERS_PAGE_SIZE": 50,
         "IMPORT_MAX_ORDERS": 1000,
         # Largest import body read, in bytes: far above what 1,000 orders need.

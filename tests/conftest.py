@@ -36,7 +36,13 @@ class IsolatedClient(FlaskClient):
 
 @pytest.fixture(scope="session")
 def _app(tmp_path_factory):
-    overrides = {"TESTING": True, "SECRET_KEY": "tests", "WTF_CSRF_ENABLED": False}
+    overrides = {
+        "TESTING": True,
+        "SECRET_KEY": "tests",
+        "WTF_CSRF_ENABLED": False,
+        # scrypt costs 150 ms a login; production's hash is tested once, in tests/auth.
+        "PASSWORD_HASH_METHOD": "pbkdf2:sha256:1",
+    }
     if not os.environ.get("DATABASE_URL"):
         path = tmp_path_factory.mktemp("db") / "orderdesk.db"
         overrides["SQLALCHEMY_DATABASE_URI"] = f"sqlite:///{path}"

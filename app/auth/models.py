@@ -6,6 +6,7 @@ import hashlib
 import secrets
 from datetime import datetime
 
+from flask import current_app
 from flask_login import UserMixin
 from sqlalchemy import String, select
 from sqlalchemy.orm import Mapped, mapped_column
@@ -24,13 +25,16 @@ class User(UserMixin, db.Model):
     #: Lower case; the login.
     email: Mapped[str] = mapped_column(String(254), unique=True)
     name: Mapped[str] = mapped_column(String(200), default="")
-    #: Werkzeug's salted scrypt hash; the password itself is never stored.
+    #: Werkzeug's salted hash (scrypt unless ``PASSWORD_HASH_METHOD`` says otherwise); the
+    #: password itself is never stored.
     password_hash: Mapped[str] = mapped_column(String(300))
     is_active: Mapped[bool] = mapped_column(default=True)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
 
     def set_password(self, password: str) -> None:
-        self.password_hash = generate_password_hash(password)
+        self.password_hash = generate_password_hash(
+            password, method=current_app.config["PASSWORD_HASH_METHOD"]
+        )
 
     def check_password(self, password: str) -> bool:
         return check_password_hash(self.password_hash, password)

@@ -54,3 +54,23 @@ def test_create_user_refuses_a_short_password(app):
     result = app.test_cli_runner().invoke(args=["create-user", "x@y.test", "--password", "short"])
     assert result.exit_code != 0
     assert "at least 8 characters" in result.output
+
+
+def test_production_stores_passwords_with_scrypt(app, tmp_path):
+    # The suite runs with a one-round hash for speed; the settings a deployment gets keep
+    # werkzeug's scrypt, and a login checks against it.
+    from app import config
+    from app.auth.models import User
+
+    production = config.from_environment(str(tmp_path))
+    assert production["PASSWORD_HASH_METHOD"] == "scrypt"
+    saved = app.config["PASSWORD_HASH_METHOD"]
+    app.config["PASSWORD_HASH_METHOD"] = production["PASSWORD_HASH_METHOD"]
+    try:
+        user = User(email="scrypt@orderdesk.test")
+        user.set_password("a long passphrase")
+    finally:
+        app.config["PASSWORD_HASH_METHOD"] = saved
+    assert user.password_hash.startswith("scrypt:")
+    assert user.check_password("a long passphrase")
+    assert not user.check_password("a long passphrase!")
