@@ -52,6 +52,10 @@ def create_app(overrides: dict | None = None) -> Flask:
 
     install_outbox(app)
 
+    from app.request_checks import install as install_request_checks
+
+    install_request_checks(app)
+
     from app.transactions import install as install_transactions
 
     install_transactions(app)
