@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import os
 import secrets
+from datetime import timedelta
 from pathlib import Path
 
 
@@ -46,6 +47,10 @@ def from_environment(instance_path: str) -> dict:
         "SESSION_COOKIE_HTTPONLY": True,
         "SESSION_COOKIE_SAMESITE": "Lax",
         "SESSION_COOKIE_SECURE": os.environ.get("SESSION_COOKIE_SECURE", "") == "1",
+        # A login ends on the server after this long (app.auth.logins), or after
+        # REMEMBER_COOKIE_DURATION when "Keep me logged in" was ticked: a working day, a month.
+        "LOGIN_DURATION": timedelta(hours=12),
+        "REMEMBER_COOKIE_DURATION": timedelta(days=30),
         "WTF_CSRF_TIME_LIMIT": None,
         # Werkzeug's hash for staff passwords: scrypt, deliberately slow to brute-force. Tests
         # set a one-round hash instead, since they log in hundreds of times.

@@ -5,11 +5,12 @@ from __future__ import annotations
 import hashlib
 import secrets
 from datetime import datetime
+from functools import cache
 
 from flask import current_app
 from flask_login import UserMixin
-from sqlalchemy import String, select
-from sqlalchemy.orm import Mapped, mapped_column
+from sqlalchemy import ForeignKey, String, select
+from sqlalchemy.orm import Mapped, mapped_column, relationship
 from werkzeug.security import check_password_hash, generate_password_hash
 
 from app.db_types import UTCDateTime, utcnow
@@ -30,14 +31,58 @@ class User(UserMixin, db.Model):
     password_hash: Mapped[str] = mapped_column(String(300))
     is_active: Mapped[bool] = mapped_column(default=True)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    logins: Mapped[list[StaffLogin]] = relationship(
+        back_populates="user", cascade="all, delete-orphan", passive_deletes=True
+    )
+
+    #: The token of the login this object was loaded for (see ``app.auth.logins``); not a
+    #: column. Flask-Login keeps ``get_id()`` in the session and the remember-me cookie.
+    login_token = None
+
+    def get_id(self) -> str | None:
+        return self.login_token
 
     def set_password(self, password: str) -> None:
+        """Store a new password; every login made with the old one ends, on every device."""
         self.password_hash = generate_password_hash(
             password, method=current_app.config["PASSWORD_HASH_METHOD"]
         )
+        self.logins.clear()
 
     def check_password(self, password: str) -> bool:
         return check_password_hash(self.password_hash, password)
+
+
+def password_matches(user: User | None, password: str) -> bool:
+    """Whether ``user`` is an active user and ``password`` is theirs. For no user (an unknown
+    email) the password is checked against a stand-in hash of the same method, so the answer
+    takes as long and the time taken does not tell which emails have a login."""
+    if user is None:
+        check_password_hash(_stand_in_hash(current_app.config["PASSWORD_HASH_METHOD"]), password)
+        return False
+    return user.check_password(password) and user.is_active
+
+
+@cache
+def _stand_in_hash(method: str) -> str:
+    return generate_password_hash(secrets.token_urlsafe(16), method=method)
+
+
+class StaffLogin(db.Model):
+    """One login of a member of staff, on one device. Its random token is what the session
+    cookie and the remember-me cookie carry, so logging out (deleting the row) makes every
+    copy of those cookies worthless, and a password change deletes all of the user's rows."""
+
+    __tablename__ = "staff_login"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("user.id", ondelete="CASCADE"), index=True)
+    user: Mapped[User] = relationship(back_populates="logins")
+    #: SHA-256 of the token; the token itself is only in the cookies.
+    token_hash: Mapped[str] = mapped_column(String(64), unique=True)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    #: When the login ends even if nobody logs out.
+    expires_at: Mapped[datetime] = mapped_column(UTCDateTime, index=True)
 
 
 TOKEN_PREFIX = "odk_"

@@ -9,16 +9,17 @@ from flask_login import current_user, login_required, login_user, logout_user
 from sqlalchemy import select
 
 from app.auth.forms import LoginForm
-from app.auth.models import User
+from app.auth.logins import begin_login, end_login, load_login
+from app.auth.models import User, password_matches
 from app.extensions import db, login_manager
 
 bp = Blueprint("auth", __name__)
 
 
 @login_manager.user_loader
-def load_user(user_id: str) -> User | None:
-    user = db.session.get(User, int(user_id))
-    return user if user is not None and user.is_active else None
+def load_user(login_token: str) -> User | None:
+    # What Flask-Login stored is a login's token (User.get_id), not the user's id.
+    return load_login(login_token)
 
 
 def _safe_next(target: str | None) -> str:
@@ -36,7 +37,9 @@ def login():
     form = LoginForm()
     if form.validate_on_submit():
         user = db.session.scalar(select(User).where(User.email == form.email.data.lower()))
-        if user is not None and user.is_active and user.check_password(form.password.data):
+        if password_matches(user, form.password.data):
+            begin_login(user, remember=form.remember.data)
+            db.session.commit()
             login_user(user, remember=form.remember.data)
             return redirect(_safe_next(request.args.get("next")))
         flash("Wrong email or password.", "error")
@@ -47,7 +50,10 @@ def login():
 @bp.post("/logout")
 @login_required
 def logout():
-    """Log out (a POST, so a link on another site cannot do it)."""
+    """Log out (a POST, so a link on another site cannot do it); the login ends on the
+    server too, so a copy of this browser's cookies no longer logs anyone in."""
+    end_login(current_user.get_id())
+    db.session.commit()
     logout_user()
     flash("You are logged out.", "info")
     return redirect(url_for("auth.login"))
