@@ -9,7 +9,7 @@ from functools import cache
 
 from flask import current_app
 from flask_login import UserMixin
-from sqlalchemy import ForeignKey, String, select
+from sqlalchemy import ForeignKey, Index, String, select
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 from werkzeug.security import check_password_hash, generate_password_hash
 
@@ -83,6 +83,24 @@ class StaffLogin(db.Model):
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     #: When the login ends even if nobody logs out.
     expires_at: Mapped[datetime] = mapped_column(UTCDateTime, index=True)
+
+
+class LoginAttempt(db.Model):
+    """A login form sent with an email and a password, kept while it counts towards the
+    throttle (``app.auth.throttle``): a failed one, or one still being checked."""
+
+    __tablename__ = "login_attempt"
+    __table_args__ = (
+        Index("ix_login_attempt_email_created_at", "email", "created_at"),
+        Index("ix_login_attempt_address_created_at", "address", "created_at"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    #: As typed, in lower case; unknown emails count too.
+    email: Mapped[str] = mapped_column(String(254))
+    #: The client's IP address.
+    address: Mapped[str] = mapped_column(String(45))
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, index=True)
 
 
 TOKEN_PREFIX = "odk_"

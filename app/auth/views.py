@@ -2,15 +2,27 @@
 
 from __future__ import annotations
 
+import math
+from datetime import datetime
 from urllib.parse import urlsplit
 
-from flask import Blueprint, flash, redirect, render_template, request, url_for
+from flask import (
+    Blueprint,
+    flash,
+    make_response,
+    redirect,
+    render_template,
+    request,
+    url_for,
+)
 from flask_login import current_user, login_required, login_user, logout_user
 from sqlalchemy import select
 
+from app.auth import throttle
 from app.auth.forms import LoginForm
 from app.auth.logins import begin_login, end_login, load_login
 from app.auth.models import User, password_matches
+from app.db_types import utcnow
 from app.extensions import db, login_manager
 
 bp = Blueprint("auth", __name__)
@@ -36,8 +48,15 @@ def login():
         return redirect(url_for("orders.list_orders"))
     form = LoginForm()
     if form.validate_on_submit():
-        user = db.session.scalar(select(User).where(User.email == form.email.data.lower()))
+        # An address is at most 45 characters (IPv6 with an IPv4 tail).
+        email, address = form.email.data.strip().lower(), (request.remote_addr or "")[:45]
+        attempt = throttle.record_attempt(email, address)
+        if (until := throttle.refused_until(attempt)) is not None:
+            throttle.withdraw(attempt)
+            return _too_many_attempts(form, until)
+        user = db.session.scalar(select(User).where(User.email == email))
         if password_matches(user, form.password.data):
+            throttle.forget_failures(email, address)
             begin_login(user, remember=form.remember.data)
             db.session.commit()
             login_user(user, remember=form.remember.data)
@@ -45,6 +64,17 @@ def login():
         flash("Wrong email or password.", "error")
         return render_template("auth/login.html", form=form), 401
     return render_template("auth/login.html", form=form)
+
+
+def _too_many_attempts(form: LoginForm, until: datetime):
+    """429 with the login form, saying when to try again (also in ``Retry-After``)."""
+    seconds = math.ceil((until - utcnow()).total_seconds())
+    minutes = math.ceil(seconds / 60)
+    flash(f"Too many failed logins for this account or from this address. Try again in "
+          f"{minutes} minute{'s' if minutes != 1 else ''}.", "error")  # fmt: skip
+    response = make_response(render_template("auth/login.html", form=form), 429)
+    response.headers["Retry-After"] = str(seconds)
+    return response
 
 
 @bp.post("/logout")
