@@ -60,6 +60,10 @@ def create_app(overrides: dict | None = None) -> Flask:
 
     install_transactions(app)
 
+    from app.security_headers import install as install_security_headers
+
+    install_security_headers(app)
+
     from app.cli import register_commands
 
     register_commands(app)

@@ -34,6 +34,7 @@ def _database_url(instance_path: str) -> str:
 
 def from_environment(instance_path: str) -> dict:
     """The settings of a running app."""
+    https_only = os.environ.get("SESSION_COOKIE_SECURE", "") == "1"
     return {
         "SECRET_KEY": _secret_key(instance_path),
         "SQLALCHEMY_DATABASE_URI": _database_url(instance_path),
@@ -46,7 +47,12 @@ def from_environment(instance_path: str) -> dict:
         "OUTBOX_DELIVERY": os.environ.get("OUTBOX_DELIVERY", "inline"),
         "SESSION_COOKIE_HTTPONLY": True,
         "SESSION_COOKIE_SAMESITE": "Lax",
-        "SESSION_COOKIE_SECURE": os.environ.get("SESSION_COOKIE_SECURE", "") == "1",
+        "SESSION_COOKIE_SECURE": https_only,
+        # The remember-me cookie (Flask-Login) logs a browser in just as the session cookie
+        # does, so it gets the same flags.
+        "REMEMBER_COOKIE_HTTPONLY": True,
+        "REMEMBER_COOKIE_SAMESITE": "Lax",
+        "REMEMBER_COOKIE_SECURE": https_only,
         # A login ends on the server after this long (app.auth.logins), or after
         # REMEMBER_COOKIE_DURATION when "Keep me logged in" was ticked: a working day, a month.
         "LOGIN_DURATION": timedelta(hours=12),
