@@ -5,6 +5,7 @@ from __future__ import annotations
 from flask import Flask
 from sqlalchemy import event
 from sqlalchemy.engine import Engine
+from werkzeug.middleware.proxy_fix import ProxyFix
 
 from app import config
 from app.extensions import csrf, db, login_manager, migrate
@@ -21,6 +22,9 @@ def create_app(overrides: dict | None = None) -> Flask:
     app.config.update(config.from_environment(app.instance_path))
     if overrides:
         app.config.update(overrides)
+    config.check(app.config)
+    if proxies := app.config["TRUSTED_PROXIES"]:
+        app.wsgi_app = ProxyFix(app.wsgi_app, x_for=proxies, x_proto=proxies)
 
     db.init_app(app)
     migrate.init_app(app, db, directory=str(app.root_path + "/../migrations"))
@@ -67,6 +71,10 @@ def create_app(overrides: dict | None = None) -> Flask:
     from app.cli import register_commands
 
     register_commands(app)
+
+    from app.production import install as install_production_checks
+
+    install_production_checks(app)
     return app
 
 

@@ -48,8 +48,11 @@ def register_commands(app: Flask) -> None:
     @app.cli.command("demo-data")
     @click.option("--orders", default=400, show_default=True, help="How many orders to create.")
     @click.option("--if-empty", is_flag=True, help="Do nothing when there are orders already.")
-    def demo_data(orders: int, if_empty: bool) -> None:
-        """Fill the database with a realistic store: regions, channels, customers and orders."""
+    @click.option("--demo-login", is_flag=True,
+                  help="Create the demo login even when other staff users exist.")
+    def demo_data(orders: int, if_empty: bool, demo_login: bool) -> None:
+        """Fill the database with a realistic store: regions, channels, customers and orders;
+        create the demo login when the database has no staff user yet (or with --demo-login)."""
         from app.demo import load_demo_data
 
         if if_empty and db.session.scalar(select(func.count()).select_from(Order)):
@@ -58,6 +61,11 @@ def register_commands(app: Flask) -> None:
             load_demo_data(orders=orders, progress=click.echo)
         user = db.session.scalar(select(User).where(User.email == DEMO_EMAIL))
         if user is None:
+            # Its password is in the README: never added beside real logins unless asked.
+            if not demo_login and db.session.scalar(select(func.count()).select_from(User)):
+                click.echo("Staff users exist, so no demo login was created "
+                           "(--demo-login creates it).")  # fmt: skip
+                return
             user = User(email=DEMO_EMAIL, name="Demo staff")
             user.set_password(DEMO_PASSWORD)
             db.session.add(user)

@@ -8,11 +8,25 @@ from datetime import timedelta
 from pathlib import Path
 
 
-def _secret_key(instance_path: str) -> str:
-    """``SECRET_KEY`` from the environment, else one generated once and kept in the instance
-    folder, so sessions survive a restart on a developer's machine."""
+class ConfigurationError(RuntimeError):
+    """A setting the app refuses to start without."""
+
+
+def _is_production(database_url: str) -> bool:
+    """``ORDERDESK_ENV=production``, or a PostgreSQL database unless ``ORDERDESK_ENV`` is
+    ``development`` (a developer's own PostgreSQL, the benchmarks)."""
+    env = os.environ.get("ORDERDESK_ENV", "").strip().lower()
+    return env == "production" or (env != "development" and database_url.startswith("postgres"))
+
+
+def _secret_key(instance_path: str, production: bool) -> str | None:
+    """``SECRET_KEY`` from the environment. Outside production, else one generated once and
+    kept in the instance folder, so sessions survive a restart on a developer's machine; in
+    production, where several processes must share one key, None (``check`` refuses it)."""
     if key := os.environ.get("SECRET_KEY"):
         return key
+    if production:
+        return None
     path = Path(instance_path) / "secret_key"
     if not path.exists():
         path.parent.mkdir(parents=True, exist_ok=True)
@@ -35,10 +49,18 @@ def _database_url(instance_path: str) -> str:
 def from_environment(instance_path: str) -> dict:
     """The settings of a running app."""
     https_only = os.environ.get("SESSION_COOKIE_SECURE", "") == "1"
+    database_url = _database_url(instance_path)
+    production = _is_production(database_url)
     return {
-        "SECRET_KEY": _secret_key(instance_path),
-        "SQLALCHEMY_DATABASE_URI": _database_url(instance_path),
+        # Production refuses to start without SECRET_KEY (check) and refuses requests until
+        # a staff user other than the demo login exists (app.production).
+        "PRODUCTION": production,
+        "SECRET_KEY": _secret_key(instance_path, production),
+        "SQLALCHEMY_DATABASE_URI": database_url,
         "SQLALCHEMY_ENGINE_OPTIONS": {"pool_pre_ping": True},
+        # How many proxies in front of the app add X-Forwarded-For (and -Proto): the
+        # client's address, which login throttling counts by, is then the one they saw.
+        "TRUSTED_PROXIES": int(os.environ.get("TRUSTED_PROXIES", "0")),
         "SMTP_HOST": os.environ.get("SMTP_HOST", ""),
         "SMTP_PORT": int(os.environ.get("SMTP_PORT", "25")),
         "MAIL_FROM": os.environ.get("MAIL_FROM", "orders@orderdesk.localhost"),
@@ -66,3 +88,13 @@ def from_environment(instance_path: str) -> dict:
         # Largest import body read, in bytes: far above what 1,000 orders need.
         "IMPORT_MAX_BYTES": 16 * 1024 * 1024,
     }
+
+
+def check(settings) -> None:
+    """Refuse settings the app must not run with: production without its own SECRET_KEY."""
+    if settings["PRODUCTION"] and not settings.get("SECRET_KEY"):
+        raise ConfigurationError(
+            "Set SECRET_KEY in the environment: in production (a PostgreSQL DATABASE_URL or "
+            "ORDERDESK_ENV=production) every process must sign sessions with the same key. "
+            "Generate one with: python3 -c 'import secrets; print(secrets.token_hex(32))'"
+        )

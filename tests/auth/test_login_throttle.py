@@ -134,3 +134,12 @@ def test_every_refused_login_checks_one_hash_of_the_configured_method(
     assert log_in(client, password, email=email).status_code == 401
     assert [_method(h) for h in hash_checks] == [app.config["PASSWORD_HASH_METHOD"]]
     assert _method(staff_user.password_hash) == app.config["PASSWORD_HASH_METHOD"]
+
+
+def test_behind_a_trusted_proxy_the_address_counted_is_the_clients(make_app, staff_user):
+    proxied = make_app(TRUSTED_PROXIES=1).test_client()
+    response = proxied.post("/login", data={"email": STAFF_EMAIL, "password": "wrong guess"},
+                            headers={"X-Forwarded-For": "203.0.113.9"},
+                            environ_base={"REMOTE_ADDR": "10.0.0.254"})  # fmt: skip
+    assert response.status_code == 401
+    assert [a.address for a in db.session.scalars(select(LoginAttempt))] == ["203.0.113.9"]
