@@ -1,7 +1,8 @@
 """Every model module, imported once so relationships by name resolve and Alembic sees all
 tables."""
 
-from app.auth.models import ApiToken, User
+from app.api.models import IdempotencyKey
+from app.auth.models import ApiToken, LoginAttempt, StaffLogin, User
 from app.catalog.models import Product, ProductVariant, Promotion, ShippingOption, VariantPrice
 from app.customers.models import Address, Customer
 from app.events.models import OrderEvent
@@ -34,4 +35,5 @@ __all__ = [
     "Payment", "Product", "ProductVariant", "Promotion", "Refund", "Region", "SalesChannel",
     "ShippingMethod", "ShippingMethodAdjustment", "ShippingMethodTaxLine", "ShippingOption",
     "TaxRate", "User", "VariantPrice",
+    "IdempotencyKey", "LoginAttempt", "StaffLogin",
 ]  # fmt: skip

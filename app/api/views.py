@@ -41,6 +41,7 @@ from flask import Blueprint, current_app, jsonify, request
 
 from app.api.auth import current_actor, require_token
 from app.api.errors import ApiError, register_error_handlers
+from app.api.idempotency import idempotent
 from app.api.serializers import order_detail, order_summary
 from app.extensions import db
 from app.orders.actions import OrderActionError, RecordedFailure, lock_order
@@ -58,6 +59,7 @@ MAX_PAGE_SIZE = 200
 
 
 @bp.post("/orders/import")
+@idempotent
 def import_orders_view():
     """Import a batch of orders; the answer says what became of each one."""
     payloads = _orders_from_body()
@@ -120,6 +122,7 @@ def order_view(order_id: int):
 
 
 @bp.post("/orders/<int:order_id>/payments/<int:payment_id>/captures")
+@idempotent
 def capture_view(order_id: int, payment_id: int):
     """Capture ``amount`` of the payment: ``{"amount": "10.00"}``."""
     return _payment_change(order_id, lambda order, version, body: capture_payment(
@@ -127,6 +130,7 @@ def capture_view(order_id: int, payment_id: int):
 
 
 @bp.post("/orders/<int:order_id>/payments/<int:payment_id>/refunds")
+@idempotent
 def refund_view(order_id: int, payment_id: int):
     """Refund ``amount`` of the payment: ``{"amount": "10.00", "reason": "return",
     "note": "..."}``; ``reason`` is one of ``REFUND_REASONS`` (default ``other``)."""
