@@ -6,15 +6,7 @@ import math
 from datetime import datetime
 from urllib.parse import urlsplit
 
-from flask import (
-    Blueprint,
-    flash,
-    make_response,
-    redirect,
-    render_template,
-    request,
-    url_for,
-)
+from flask import Blueprint, flash, make_response, redirect, render_template, request, url_for
 from flask_login import current_user, login_required, login_user, logout_user
 from sqlalchemy import select
 
@@ -68,7 +60,7 @@ def login():
 
 def _too_many_attempts(form: LoginForm, until: datetime):
     """429 with the login form, saying when to try again (also in ``Retry-After``)."""
-    seconds = math.ceil((until - utcnow()).total_seconds())
+    seconds = max(1, math.ceil((until - utcnow()).total_seconds()))
     minutes = math.ceil(seconds / 60)
     flash(f"Too many failed logins for this account or from this address. Try again in "
           f"{minutes} minute{'s' if minutes != 1 else ''}.", "error")  # fmt: skip
