@@ -14,6 +14,7 @@ from markupsafe import Markup, escape
 
 from app.events.labels import event_label
 from app.money import ZERO, format_money, to_string
+from app.orders.summary import TotalsSummary, summarize_totals
 
 LOCALE = "en_US"
 
@@ -92,6 +93,15 @@ def register_template_helpers(app: Flask) -> None:
         """An amount taken off, shown as ``−$5.00``; nothing taken off is plain ``$0.00``."""
         text = format_money(amount, currency, LOCALE)
         return f"−{text}" if amount > ZERO else text
+
+    @app.template_filter("totals_summary")
+    def totals_summary_filter(order) -> TotalsSummary:
+        """``{% set s = order|totals_summary %}``: the totals panel's figures for an order."""
+        return summarize_totals(
+            order.totals,
+            [item.charge for item in order.items],
+            [method.charge for method in order.shipping_methods],
+        )
 
     app.add_template_filter(to_string, "plain_amount")
     app.add_template_filter(format_when, "datetime")

@@ -87,11 +87,21 @@ def section(page: Page, heading: str) -> Locator:
     return page.locator("section").filter(has=page.get_by_role("heading", name=heading, exact=True))
 
 
+def totals_rows(page: Page) -> Locator:
+    """The rows of the totals panel that a person sees (the breakdown's only once opened)."""
+    return section(page, "Totals").get_by_role("row")
+
+
 def totals_figure(page: Page, label: str) -> Locator:
-    """The figure beside ``label`` in the totals panel."""
+    """The figure beside ``label`` in the totals panel, its breakdown's too (open or not)."""
     row = (
         section(page, "Totals")
-        .get_by_role("row")
-        .filter(has=page.get_by_role("rowheader", name=label, exact=True))
+        .get_by_role("row", include_hidden=True)
+        .filter(has=page.get_by_role("rowheader", name=label, exact=True, include_hidden=True))
     )
-    return row.get_by_role("cell")
+    return row.get_by_role("cell", include_hidden=True)
+
+
+def open_breakdown(page: Page) -> None:
+    """Open the totals panel's disclosure of every total."""
+    section(page, "Totals").get_by_text("Every total", exact=True).click()

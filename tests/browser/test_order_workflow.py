@@ -13,7 +13,7 @@ from app.extensions import db
 from app.fulfillment.models import StockLocation
 from app.inventory.actions import reserve_order
 from app.inventory.models import InventoryLevel
-from tests.browser.conftest import section, totals_figure
+from tests.browser.conftest import open_breakdown, section, totals_figure
 from tests.conftest import STAFF_EMAIL
 from tests.factories import make_order
 from tests.order_pages import reload
@@ -93,11 +93,16 @@ def test_capture_fulfil_ship_deliver_and_refund(staff_page: Page, app, smtp_inbo
     page.get_by_role("button", name="Refund", exact=True).click()
     expect(page.get_by_role("status")).to_have_text("Refund created.")
     expect(head_status(page, "Payment")).to_have_text("partially refunded")
-    # The order's total is unchanged (no return was recorded), so what was refunded is owed
-    # again: outstanding is the total less what was paid and not refunded.
-    for label, figure in {"Paid": "$130.00", "Refunded": "$50.00", "Refundable": "$80.00",
-                          "Outstanding": "$50.00"}.items():  # fmt: skip
+    # The order's total is unchanged (no return was recorded) and still counts the refunded
+    # $50.00: the panel says so, and that nothing is outstanding, as the payment (with no
+    # capture form left) does.
+    for label, figure in {"Paid": "$130.00", "Refunded": "−$50.00", "Outstanding": "$0.00",
+                          "Refunded without a return": "$50.00"}.items():  # fmt: skip
         expect(totals_figure(page, label), label).to_have_text(figure)
+    expect(section(page, "Totals")).to_contain_text("the order total still counts them")
+    expect(page.get_by_label("Amount to capture (USD)")).to_have_count(0)
+    open_breakdown(page)
+    expect(totals_figure(page, "Refundable")).to_have_text("$80.00")
     wait_for_mail(smtp_inbox, 2)
     assert "We have refunded $50.00" in smtp_inbox[1].get_content()
 

@@ -24,7 +24,7 @@ from app.orders.models import (
 )
 from app.payments.models import Capture, Payment
 from app.store.models import SalesChannel
-from tests.browser.conftest import log_in, section, totals_figure
+from tests.browser.conftest import log_in, open_breakdown, section, totals_figure, totals_rows
 from tests.conftest import STAFF_EMAIL, STAFF_PASSWORD
 
 pytestmark = pytest.mark.browser
@@ -121,9 +121,11 @@ def line_figures(price: Decimal, purchase: Purchase) -> LineFigures:
     )
 
 
-def expected_totals(purchase: Purchase) -> dict[str, str]:
-    """The totals panel as staff should read it, worked out from the purchase's inputs."""
-    item = line_figures(purchase.unit_price * purchase.quantity, purchase)
+def expected_totals(purchase: Purchase) -> tuple[dict[str, str], dict[str, str]]:
+    """The totals panel as staff should read it, worked out from the purchase's inputs: its
+    rows, then the rows of its breakdown."""
+    gross = purchase.unit_price * purchase.quantity
+    item = line_figures(gross, purchase)
     shipping = line_figures(purchase.shipping, replace(purchase, discount=ZERO))
     item_total = item.subtotal - purchase.discount + item.tax
     shipping_total = shipping.subtotal + shipping.tax
@@ -138,7 +140,23 @@ def expected_totals(purchase: Purchase) -> dict[str, str]:
     def taken_off(amount: Decimal) -> str:
         return "−" + money(amount) if amount > ZERO else money(amount)
 
-    return {
+    if purchase.tax_inclusive:
+        # As the customer saw the prices, tax in them named under the total, not added.
+        rows = {"Items incl. tax": money(gross)}
+        if purchase.discount:
+            rows["Discounts"] = taken_off(discount_total)
+        if purchase.shipping:
+            rows["Shipping incl. tax"] = money(purchase.shipping)
+        rows |= {"Total": money(total), "Tax included": money(item.tax + shipping.tax)}
+    else:
+        rows = {"Items": money(item.subtotal)}
+        if purchase.discount:
+            rows["Discounts"] = taken_off(purchase.discount)
+        if purchase.shipping:
+            rows["Shipping"] = money(shipping.subtotal)
+        rows |= {"Tax": money(item.tax + shipping.tax), "Total": money(total)}
+    rows |= {"Paid": money(paid), "Outstanding": money(total - paid)}
+    breakdown = {
         "Items subtotal": money(item.subtotal),
         "Item discounts": taken_off(purchase.discount),
         "Item tax": money(item.tax),
@@ -146,10 +164,8 @@ def expected_totals(purchase: Purchase) -> dict[str, str]:
         "Shipping total": money(shipping_total),
         "Discount total": taken_off(discount_total),
         "Tax total": money(item.tax + shipping.tax),
-        "Total": money(total),
-        "Paid": money(paid),
-        "Outstanding": money(total - paid),
     }
+    return rows, breakdown
 
 
 def mark_window(page: Page) -> None:
@@ -267,10 +283,17 @@ def test_staff_open_an_order_from_the_list_and_read_its_totals_in_its_currency(
 
     expect(page.get_by_role("heading", level=1)).to_have_text(f"Order #{order.display_id}")
     expect(section(page, "Customer")).to_contain_text("Ada Lovelace")
-    for label, figure in expected_totals(purchase).items():
+    rows, breakdown = expected_totals(purchase)
+    expect(totals_rows(page)).to_have_count(len(rows))
+    for label, figure in rows.items():
+        expect(totals_figure(page, label), label).to_have_text(figure)
+    expect(totals_figure(page, "Items total")).to_be_hidden()
+    open_breakdown(page)
+    expect(totals_figure(page, "Items total")).to_be_visible()
+    for label, figure in breakdown.items():
         expect(totals_figure(page, label), label).to_have_text(figure)
     item_row = section(page, "Items").get_by_role("row").filter(has_text=purchase.title)
-    expect(item_row.get_by_role("cell").last).to_have_text(expected_totals(purchase)["Items total"])
+    expect(item_row.get_by_role("cell").last).to_have_text(breakdown["Items total"])
 
 
 def test_staff_add_a_note_and_it_appears_in_the_timeline_without_a_page_reload(

@@ -18,7 +18,7 @@ from app.customers.models import Customer
 from app.extensions import db
 from app.money import ZERO, format_money, round_money
 from app.orders.models import Order, OrderStatus
-from tests.browser.conftest import section, totals_figure
+from tests.browser.conftest import section, totals_figure, totals_rows
 from tests.catalog.factories_catalog import make_product, make_promotion, make_shipping_option
 from tests.factories import make_region
 
@@ -90,16 +90,26 @@ def taken_off(amount: Decimal) -> str:
 
 
 def expected_totals(sale: Sale) -> dict[str, str]:
-    """The totals panel as the person at the till should read it, worked out from the sale."""
+    """The totals panel as the person at the till should read it, worked out from the sale:
+    the rows it shows, top to bottom, then those of its breakdown."""
     items = [line_figures(sale, line) for line in sale.lines]
     shipping = figures(sale.shipping, ZERO)
+    subtotal = sum((f.subtotal for f in items), ZERO)
     discounts = sum((f.discount for f in items), ZERO)
     item_tax = sum((f.tax for f in items), ZERO)
     items_total = sum((f.total for f in items), ZERO)
     total = items_total + shipping.total
     paid = total if sale.paid else ZERO
-    return {
-        "Items subtotal": money(sum((f.subtotal for f in items), ZERO)),
+    shown = {"Items": money(subtotal)}
+    if discounts:
+        shown["Discounts"] = taken_off(discounts)
+    if sale.shipping:
+        shown["Shipping"] = money(shipping.subtotal)
+    if sale.lines or sale.shipping:  # tax added on top of prices that exclude it
+        shown["Tax"] = money(item_tax + shipping.tax)
+    shown |= {"Total": money(total), "Paid": money(paid), "Outstanding": money(total - paid)}
+    return shown | {
+        "Items subtotal": money(subtotal),
         "Item discounts": taken_off(discounts),
         "Item tax": money(item_tax),
         "Items total": money(items_total),
@@ -109,10 +119,16 @@ def expected_totals(sale: Sale) -> dict[str, str]:
         # The discount with the tax it saved.
         "Discount total": taken_off(discounts + sum((f.original_tax - f.tax for f in items), ZERO)),
         "Tax total": money(item_tax + shipping.tax),
-        "Total": money(total),
-        "Paid": money(paid),
-        "Outstanding": money(total - paid),
     }
+
+
+#: Every label the panel shows outside its breakdown.
+SHOWN = ("Items", "Discounts", "Shipping", "Tax", "Total", "Paid", "Outstanding")
+
+
+def shown_labels(sale: Sale) -> list[str]:
+    """The labels of the panel's rows a person sees without opening its breakdown."""
+    return [label for label in expected_totals(sale) if label in SHOWN]
 
 
 def builder_lines(page: Page) -> Locator:
@@ -126,6 +142,7 @@ def expect_sale(page: Page, sale: Sale) -> None:
     once), so the lines are checked on the new page and the next key can follow."""
     for label, figure in expected_totals(sale).items():
         expect(totals_figure(page, label), label).to_have_text(figure)
+    expect(totals_rows(page).get_by_role("rowheader")).to_have_text(shown_labels(sale))
     rows = builder_lines(page)
     expect(rows).to_have_count(len(sale.lines))
     expect(rows.locator("td:nth-child(2) strong")).to_have_text(

@@ -536,17 +536,17 @@ ORDER_TOTAL_FIELDS = [f.name for f in fields(OrderTotals)
 LINE_TOTAL_FIELDS = ["subtotal", "discount_subtotal", "discount_tax_total", "discount_total",
                      "tax_total", "original_tax_total", "total", "original_total"]  # fmt: skip
 
-#: The builder's totals panel: label → total.
+#: The builder's totals panel with its breakdown: label → total.
 PANEL = {
     "Items subtotal": "item_subtotal", "Item tax": "item_tax_total",
     "Items total": "item_total", "Shipping subtotal": "shipping_subtotal",
     "Shipping tax": "shipping_tax_total", "Shipping total": "shipping_total",
-    "Subtotal": "subtotal", "Tax total": "tax_total", "Total": "total",
-    "Paid": "paid_total", "Refunded": "refunded_total", "Refundable": "refundable_amount",
-    "Outstanding": "outstanding_amount",
+    "Tax total": "tax_total", "Total": "total", "Paid": "paid_total",
+    "Refundable": "refundable_amount", "Outstanding": "outstanding_amount",
 }  # fmt: skip
 PANEL_DEDUCTIONS = {
     "Item discounts": "item_discount_subtotal", "Shipping discounts": "shipping_discount_subtotal",
+    "Discounts without tax": "discount_subtotal", "Tax the discounts saved": "discount_tax_total",
     "Discount total": "discount_total",
 }  # fmt: skip
 
