@@ -201,3 +201,23 @@ def test_after_a_refund_without_a_return_the_panel_agrees_with_the_capture_form(
         )
     else:
         assert "Amount to capture" not in page
+
+
+def test_a_canceled_order_names_what_is_not_collected_instead_of_an_outstanding_amount(
+    staff_client,
+):
+    # given a $110.00 order, $40.00 of it captured, then canceled (no capture is possible now)
+    order = make_order(items=[{"title": "Desk lamp", "unit_price": "100.00", "tax": ["10"]}],
+                       captured=["40.00"])  # fmt: skip
+    response = staff_client.post(f"/orders/{order.id}/status/cancel",
+                                 data={"version": reload(order.id).version})  # fmt: skip
+    assert response.status_code == 302
+    total = D("100.00") + cents(D("100.00") * D("0.10"))
+    # when
+    page = detail_page(staff_client, order)
+    rows, notes, _ = totals_panel(page)
+    # then
+    assert [label for label, _ in rows][-3:] == ["Total", "Paid", "Not collected"]
+    assert amount(dict(rows)["Not collected"]) == total - D("40.00")
+    assert "The order was canceled: the rest of its total is not collected." in notes
+    assert "Amount to capture" not in page
