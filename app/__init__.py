@@ -9,6 +9,7 @@ from werkzeug.middleware.proxy_fix import ProxyFix
 
 from app import config
 from app.extensions import csrf, db, login_manager, migrate
+from app.routing import IdConverter
 
 
 def create_app(overrides: dict | None = None) -> Flask:
@@ -25,6 +26,7 @@ def create_app(overrides: dict | None = None) -> Flask:
     config.check(app.config)
     if proxies := app.config["TRUSTED_PROXIES"]:
         app.wsgi_app = ProxyFix(app.wsgi_app, x_for=proxies, x_proto=proxies)
+    app.url_map.converters["int"] = IdConverter
 
     db.init_app(app)
     migrate.init_app(app, db, directory=str(app.root_path + "/../migrations"))

@@ -49,6 +49,7 @@ from app.orders.importing import ImportResult, import_orders
 from app.orders.models import OrderStatus
 from app.orders.queries import CursorError, find_orders, order_with_details, parse_filters
 from app.payments.actions import capture_payment, refund_payment
+from app.routing import whole_number
 
 bp = Blueprint("api", __name__, url_prefix="/api/v1")
 bp.before_request(require_token)
@@ -200,7 +201,6 @@ def _page_size(raw: str) -> int | None:
     if not raw.strip():
         return current_app.config["ORDERS_PAGE_SIZE"]
     try:
-        limit = int(raw)
+        return whole_number(raw.strip(), high=MAX_PAGE_SIZE)
     except ValueError:
         return None
-    return limit if 1 <= limit <= MAX_PAGE_SIZE else None

@@ -42,7 +42,7 @@ from app.orders.actions import OrderActionError, StaleOrderError
 from app.orders.actions import add_note as record_note
 from app.orders.forms import NoteForm
 from app.orders.models import Order, OrderStatus
-from app.orders.queries import CursorError, paginate, search
+from app.orders.queries import CursorError, paginate, search, search_text
 from app.store.models import Region
 
 bp = Blueprint("draft_orders", __name__, url_prefix="/draft-orders")
@@ -77,7 +77,10 @@ def list_drafts():
     if state not in STATES:
         errors["state"] = "must be one of: " + ", ".join(STATES)
         state = "open"
-    q = request.args.get("q", "").strip()[:200]
+    try:
+        q = search_text(request.args.get("q", "").strip())
+    except ValueError as error:
+        errors["q"], q = str(error), ""
     stmt, size = _drafts(state, q), current_app.config["ORDERS_PAGE_SIZE"]
     try:
         page = paginate(stmt, "-created_at", request.args.get("cursor") or None, size)

@@ -21,6 +21,7 @@ from app.customers.models import Customer
 from app.extensions import db
 from app.money import MoneyError, normalize_currency
 from app.orders.models import FulfillmentStatus, Order, OrderStatus, PaymentStatus
+from app.routing import whole_number
 from app.store.models import SalesChannel
 
 #: Sort keys offered to staff; a leading ``-`` means newest / highest first.
@@ -77,13 +78,6 @@ def _one_of(value: str, allowed: Iterable[str]) -> str:
     return value
 
 
-def _positive_int(value: str) -> int:
-    number = int(value)
-    if number < 1:
-        raise ValueError
-    return number
-
-
 def _currency(value: str) -> str:
     try:
         return normalize_currency(value)
@@ -91,16 +85,24 @@ def _currency(value: str) -> str:
         raise ValueError(str(error)) from None
 
 
+def search_text(value: str) -> str:
+    """The search box's text, cut to 200 characters; ``ValueError`` for a NUL character, which
+    no stored text holds and PostgreSQL refuses in a query."""
+    if "\x00" in value:
+        raise ValueError("must not contain a NUL character")
+    return value[:200]
+
+
 _PARSERS = {
     "status": lambda v: _one_of(v, (m.value for m in OrderStatus if m != OrderStatus.DRAFT)),
     "payment_status": lambda v: _one_of(v, (m.value for m in PaymentStatus)),
     "fulfillment_status": lambda v: _one_of(v, (m.value for m in FulfillmentStatus)),
-    "sales_channel": _positive_int,
-    "region": _positive_int,
+    "sales_channel": whole_number,
+    "region": whole_number,
     "currency": _currency,
     "created_from": date.fromisoformat,
     "created_to": date.fromisoformat,
-    "q": lambda v: v[:200],
+    "q": search_text,
     "sort": lambda v: _one_of(v, SORTS),
 }
 
@@ -141,7 +143,7 @@ def search(stmt: Select, q: str) -> Select:
     beginning), or the beginning of a customer's first or last name."""
     text = q.strip()
     number = text.removeprefix("#")
-    if number.isdigit():
+    if number.isascii() and number.isdigit():
         # A number is an order number or an external id, both found from their index: left in
         # one OR with the name and email prefixes, PostgreSQL would read every order in date
         # order looking for the one that matches.
@@ -184,7 +186,9 @@ def filtered(filters: OrderFilters) -> Select:
         stmt = stmt.where(Order.currency_code == filters.currency)
     if filters.created_from:
         stmt = stmt.where(Order.created_at >= _start_of(filters.created_from))
-    if filters.created_to:
+    if filters.created_to and filters.created_to < date.max:
+        # The last day a date can name has no next day to stop before; it ends after every
+        # order anyway.
         stmt = stmt.where(Order.created_at < _start_of(filters.created_to + timedelta(days=1)))
     if filters.q:
         stmt = search(stmt, filters.q)

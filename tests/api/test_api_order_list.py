@@ -3,6 +3,7 @@
 import pytest
 
 from app.extensions import db
+from app.routing import MAX_ID
 from tests.api.helpers import order_payload
 from tests.factories import make_channel, make_region
 
@@ -101,6 +102,12 @@ def test_filters_narrow_the_list(store_orders, api_get, query, expected):
         ({"limit": "0"}, "limit"),
         ({"limit": "many"}, "limit"),
         ({"limit": "201"}, "limit"),
+        ({"limit": "99999999999999999999999"}, "limit"),
+        ({"limit": "٥"}, "limit"),
+        ({"region": "99999999999999999999999"}, "region"),
+        ({"sales_channel": str(MAX_ID + 1)}, "sales_channel"),
+        ({"created_to": "0000-12-31"}, "created_to"),
+        ({"q": "a\x00b"}, "q"),
         ({"cursor": "not-a-cursor"}, "cursor"),
     ],
 )
@@ -110,6 +117,19 @@ def test_arguments_that_make_no_sense_are_a_422_naming_the_argument(api_get, que
     body = response.get_json()
     assert body["message"]
     assert [e["field"] for e in body["errors"]] == [field]
+
+
+@pytest.mark.parametrize("created", [{"created_to": "9999-12-31"},
+                                     {"created_from": "0001-01-01"}])  # fmt: skip
+def test_the_first_and_last_dates_are_filters_like_any_other(import_orders, api_get, created):
+    display_ids = _import(import_orders, order_payload())
+    assert _display_ids(api_get(LIST_URL, **created)) == display_ids
+
+
+def test_an_id_beyond_any_order_is_not_found(api_get):
+    response = api_get(f"{LIST_URL}/{10**22}")
+    assert response.status_code == 404
+    assert response.get_json()["message"]
 
 
 def test_cursors_walk_forwards_and_back_through_every_order(import_orders, api_get):

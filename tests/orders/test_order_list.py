@@ -5,6 +5,7 @@ import pytest
 
 from app.extensions import db
 from app.orders.models import OrderStatus
+from app.routing import MAX_ID
 from tests.factories import make_channel, make_order, make_region
 
 
@@ -81,6 +82,51 @@ def test_region_channel_and_date_filters(staff_client):
     ]
     response = staff_client.get("/orders?created_from=2026-03-10&created_to=2026-03-10")
     assert shown_order_numbers(response) == [late.display_id]
+
+
+@pytest.mark.parametrize(
+    ("query", "shown"),
+    [
+        ("created_to=9999-12-31", True),
+        ("created_from=0001-01-01", True),
+        ("created_from=0001-01-01&created_to=9999-12-31", True),
+        ("created_from=9999-12-31", False),
+        ("created_to=0001-01-01", False),
+    ],
+)
+def test_the_first_and_last_dates_a_date_field_takes_work(staff_client, query, shown):
+    order = make_order()
+    response = staff_client.get(f"/orders?{query}")
+    assert response.status_code == 200
+    assert shown_order_numbers(response) == ([order.display_id] if shown else [])
+
+
+@pytest.mark.parametrize(
+    ("query", "message"),
+    [
+        ("created_to=0000-01-01", "must be a date like 2026-01-31"),
+        ("created_from=10000-01-01", "must be a date like 2026-01-31"),
+        ("sales_channel=99999999999999999999999", "must be a sales channel id"),
+        (f"region={MAX_ID + 1}", "must be a region id"),
+        ("region=%D9%A1%D9%A2", "must be a region id"),  # Arabic-Indic digits
+        ("region=-1", "must be a region id"),
+        ("q=mug%00", "must not contain a NUL character"),
+    ],
+)
+def test_values_no_order_can_have_are_refused_with_the_fields_message(staff_client, query,
+                                                                      message):  # fmt: skip
+    order = make_order()
+    response = staff_client.get(f"/orders?{query}")
+    assert response.status_code == 400
+    assert message in response.get_data(as_text=True)
+    assert shown_order_numbers(response) == [order.display_id]
+
+
+def test_the_largest_id_is_a_filter_that_matches_nothing(staff_client):
+    make_order()
+    response = staff_client.get(f"/orders?region={MAX_ID}")
+    assert response.status_code == 200
+    assert shown_order_numbers(response) == []
 
 
 def test_nonsense_filters_get_a_clear_message_and_status_400(staff_client):
