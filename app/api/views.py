@@ -26,10 +26,10 @@ refund an amount and answer 201 with the order (422 with the reason when the lim
 order's state refuse it).
 
 Errors are ``{"message": ...}`` (plus ``errors`` with field paths for 422): 400 a body that is
-not a JSON object with an ``orders`` list, 401 no or a bad token, 404 no such order or
-endpoint, 405 a method the endpoint does not take, 413 too many orders or too large a body,
-422 invalid input. Amounts are strings with the currency's decimals; inputs take strings or
-numbers.
+not a JSON object with an ``orders`` list or a ``cursor`` the API did not hand out (with the
+field), 401 no or a bad token, 404 no such order or endpoint, 405 a method the endpoint does
+not take, 413 too many orders or too large a body, 422 invalid input. Amounts are strings with
+the currency's decimals; inputs take strings or numbers.
 """
 
 from __future__ import annotations
@@ -178,17 +178,18 @@ def orders_view():
     limit = _page_size(request.args.get("limit", ""))
     if limit is None:
         problems["limit"] = f"must be a whole number from 1 to {MAX_PAGE_SIZE}"
-    if not problems:
-        try:
-            page = find_orders(filters, request.args.get("cursor") or None, limit)
-        except CursorError as error:
-            problems["cursor"] = str(error)
     if problems:
         raise ApiError(
             422,
             "Some query arguments are not valid.",
             errors=[{"field": name, "message": message} for name, message in problems.items()],
         )
+    try:
+        page = find_orders(filters, request.args.get("cursor") or None, limit)
+    except CursorError as error:
+        # Not a value to correct but a link this API never handed out: a malformed request.
+        problem = {"field": "cursor", "message": str(error)}
+        raise ApiError(400, str(error), errors=[problem]) from None
     return jsonify(
         orders=[order_summary(order) for order in page.orders],
         next_cursor=page.next_cursor,
