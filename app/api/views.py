@@ -20,7 +20,8 @@ earlier request or earlier in the same one); nothing was created for it. The sta
 - 422 when every order was invalid (with a top-level ``message``).
 
 ``GET /api/v1/orders/<id>`` answers the order with its lines, payments and every total;
-``GET /api/v1/orders`` the list, with the staff list's filters and ``cursor`` paging.
+``GET /api/v1/orders`` the list, with the staff list's filters and ``cursor`` paging (sorting
+by ``total`` needs a ``currency``: totals in different currencies do not compare).
 ``POST /api/v1/orders/<id>/payments/<payment id>/captures`` and ``.../refunds`` capture or
 refund an amount and answer 201 with the order (422 with the reason when the limits or the
 order's state refuse it).

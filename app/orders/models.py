@@ -125,7 +125,8 @@ class Order(db.Model):
     __table_args__ = (
         UniqueConstraint("sales_channel_id", "external_id", name="uq_order_channel_external_id"),
         Index("ix_order_created_at_id", "created_at", "id"),
-        Index("ix_order_total_id", "total", "id"),
+        # Totals compare only within a currency: the list sorts by total for one currency.
+        Index("ix_order_currency_total_id", "currency_code", "total", "id"),
         Index("ix_order_status_created_at", "status", "created_at", "id"),
         Index("ix_order_payment_status_created_at", "payment_status", "created_at", "id"),
         Index("ix_order_fulfillment_status_created_at", "fulfillment_status", "created_at", "id"),

@@ -29,10 +29,12 @@ SORTS = {
     "created_at": "Oldest first",
     "-display_id": "Order number, high to low",
     "display_id": "Order number, low to high",
-    "-total": "Total, high to low",
-    "total": "Total, low to high",
+    "-total": "Total in one currency, high to low",
+    "total": "Total in one currency, low to high",
 }
 DEFAULT_SORT = "-created_at"
+#: Sorts that compare amounts, so only within one currency (¥1,000 is not more than $100).
+SORTS_NEEDING_CURRENCY = ("-total", "total")
 
 _SORT_COLUMNS = {
     "created_at": Order.created_at,
@@ -130,6 +132,10 @@ def parse_filters(args: Mapping[str, str]) -> tuple[OrderFilters, dict[str, str]
     if filters.created_from and filters.created_to and filters.created_from > filters.created_to:
         errors["created_to"] = "must not be before the start date"
         filters = replace(filters, created_to=None)
+    if filters.sort in SORTS_NEEDING_CURRENCY and not filters.currency:
+        errors["sort"] = ("sorting by total needs a currency: totals in different currencies "
+                          "cannot be compared")  # fmt: skip
+        filters = replace(filters, sort=DEFAULT_SORT)
     return filters, errors
 
 

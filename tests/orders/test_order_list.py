@@ -85,6 +85,28 @@ def test_region_channel_and_date_filters(staff_client):
     assert shown_order_numbers(response) == [late.display_id]
 
 
+@pytest.mark.parametrize("sort", ["-total", "total"])
+def test_sorting_by_total_needs_a_currency(staff_client, sort):
+    newer = make_order(currency="JPY", items=[{"title": "Soap", "unit_price": "990"}])
+    older = make_order(created_at=datetime.now(UTC) - timedelta(days=1),
+                       items=[{"title": "Mug", "unit_price": "22.00"}])  # fmt: skip
+    response = staff_client.get(f"/orders?sort={sort}")
+    assert response.status_code == 400
+    assert ("sorting by total needs a currency: totals in different currencies cannot be "
+            "compared") in response.get_data(as_text=True)  # fmt: skip
+    assert shown_order_numbers(response) == [newer.display_id, older.display_id]
+
+
+def test_sorting_by_total_within_a_currency_never_shows_another(staff_client):
+    dollars = [make_order(items=[{"title": "Mug", "unit_price": price}])
+               for price in ("22.00", "140.00", "9.50")]  # fmt: skip
+    make_order(currency="JPY", items=[{"title": "Soap", "unit_price": "990"}])
+    response = staff_client.get("/orders?sort=-total&currency=usd")
+    assert response.status_code == 200
+    by_total = sorted(dollars, key=lambda order: order.total, reverse=True)
+    assert shown_order_numbers(response) == [order.display_id for order in by_total]
+
+
 @pytest.mark.parametrize(
     ("query", "shown"),
     [
@@ -158,6 +180,19 @@ def test_a_forged_cursor_is_refused_and_the_first_page_shown(staff_client, curso
     assert shown_order_numbers(response) == [order.display_id]
 
 
+def test_a_cursor_of_one_sort_is_refused_for_another(app, staff_client):
+    app.config["ORDERS_PAGE_SIZE"] = 1
+    for _ in range(2):
+        make_order(commit=False)
+    db.session.commit()
+    page = staff_client.get("/orders?sort=display_id").get_data(as_text=True)
+    cursor = re.search(r'rel="next" href="[^"]*cursor=([^&"]+)', page).group(1)
+    response = staff_client.get(f"/orders?sort=total&currency=USD&cursor={cursor}")
+    assert response.status_code == 400
+    assert "no longer valid" in response.get_data(as_text=True)
+    app.config["ORDERS_PAGE_SIZE"] = 50
+
+
 def walk(client, url):
     """Follow the Next links from ``url``; the order numbers of every page."""
     pages = []
@@ -180,7 +215,7 @@ def test_cursor_pages_cover_every_order_once_in_order(app, staff_client, sort):
         for i in range(10)
     ]  # fmt: skip
     db.session.commit()
-    pages = walk(staff_client, f"/orders?sort={sort}")
+    pages = walk(staff_client, f"/orders?sort={sort}&currency=USD")
     assert [len(p) for p in pages] == [4, 4, 2]
     seen = [n for page in pages for n in page]
     key = sort.lstrip("-")
