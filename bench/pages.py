@@ -423,9 +423,8 @@ def measure(client: Client, meter: Meter, name: str, urls: list[str], warmup: in
     return Result(name, server, observed, queries, sql, max(rows) if rows else None)
 
 
-def deep_url(client: Client, pages: int) -> str:
-    """The URL of the list page reached by following "next" ``pages`` times from the first."""
-    url = "/orders"
+def deep_url(client: Client, pages: int, url: str = "/orders") -> str:
+    """The URL of the list page reached by following "next" ``pages`` times from ``url``."""
     for _ in range(pages):
         html, _ = client.get(url)
         next_url = PageParser(html).next_url
@@ -471,6 +470,7 @@ def main() -> None:
         total = db.session.scalar(select(func.count()).select_from(Order))
         order_ids = list(db.session.scalars(select(Order.id)))
         japan = db.session.scalar(select(Order.region_id).where(Order.currency_code == "JPY"))
+        name = db.session.execute(select(Customer.first_name, Customer.last_name).limit(1)).one()
         db.session.remove()
     meter = Meter(app)
     server = make_server("127.0.0.1", 0, app, threaded=False)
@@ -480,6 +480,8 @@ def main() -> None:
         client.log_in(BENCH_EMAIL, BENCH_PASSWORD)
         n = args.requests
         deep = deep_url(client, args.deep)
+        by_total = "/orders?currency=JPY&sort=-total"
+        deep_by_total = deep_url(client, args.deep, by_total)
         details = [f"/orders/{i}" for i in random.Random(SEED).sample(order_ids, n)]
         pages = [
             ("/healthz", ["/healthz"] * n),
@@ -490,6 +492,10 @@ def main() -> None:
             ("list, partially fulfilled", ["/orders?fulfillment_status=partially_fulfilled"] * n),
             ("list, requires action", ["/orders?status=requires_action"] * n),
             (f"list, page {args.deep + 1} (cursor)", [deep] * n),
+            ("list, JPY by total", [by_total] * n),
+            (f"list, JPY by total, page {args.deep + 1}", [deep_by_total] * n),
+            ("list, search a full name", [f"/orders?q={name[1]}+{name[0]}"] * n),
+            ("list, search matching nothing", ["/orders?q=nobody+here"] * n),
             ("detail, random orders", details),
         ]  # fmt: skip
         print(f"Serving on 127.0.0.1:{server.server_port}; {total:,} orders; {n} requests each.")

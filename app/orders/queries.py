@@ -13,7 +13,7 @@ from decimal import Decimal
 
 from flask import current_app
 from itsdangerous import BadSignature, URLSafeSerializer
-from sqlalchemy import Select, func, literal, or_, select, tuple_
+from sqlalchemy import Select, and_, any_, func, literal, or_, select, tuple_
 from sqlalchemy.orm import joinedload, load_only, selectinload
 
 from app.customers.models import Customer
@@ -145,7 +145,8 @@ def _start_of(day: date) -> datetime:
 
 def search(stmt: Select, q: str) -> Select:
     """Search box: an order number (``1042`` or ``#1042``), an external id, an email (or its
-    beginning), or the beginning of a customer's first or last name."""
+    beginning), or a customer's name: every word the beginning of their first or last name,
+    in either order (``john wil`` finds John Williams, not John Smith)."""
     text = q.strip()
     number = text.removeprefix("#")
     if number.isascii() and number.isdigit():
@@ -158,18 +159,30 @@ def search(stmt: Select, q: str) -> Select:
         return stmt.where(or_(*by_number))
     conditions = [Order.external_id == text]
     lowered = text.lower()
-    if lowered:
+    words = lowered.split()
+    if len(words) == 1:
+        # An email has no spaces, so only a single word can be the beginning of one.
         conditions.append(Order.email.startswith(lowered, autoescape=True))
-    if "@" not in text and lowered.split():
-        first_word = lowered.split()[0]
-        names = select(Customer.id).where(
-            or_(
-                func.lower(Customer.first_name).startswith(first_word, autoescape=True),
-                func.lower(Customer.last_name).startswith(first_word, autoescape=True),
-            )
-        )
-        conditions.append(Order.customer_id.in_(names))
+    if words and "@" not in text:
+        customer_ids = _customers_named(words)
+        if db.engine.dialect.name == "postgresql":
+            # As an array computed first, the customers' orders come from the customer_id
+            # index, OR-ed with the other conditions' indexes. With IN (subquery) PostgreSQL
+            # cannot guess how few orders match and reads every order in date order looking
+            # for them: 50 to 150 ms on 100,000 orders when a name matches little or nothing.
+            conditions.append(Order.customer_id == any_(func.array(customer_ids.scalar_subquery())))
+        else:
+            conditions.append(Order.customer_id.in_(customer_ids))
     return stmt.where(or_(*conditions))
+
+
+def _customers_named(words: list[str]) -> Select:
+    """Ids of the customers whose first or last name begins with each of ``words``."""
+    first, last = func.lower(Customer.first_name), func.lower(Customer.last_name)
+    return select(Customer.id).where(and_(*(
+        or_(first.startswith(word, autoescape=True), last.startswith(word, autoescape=True))
+        for word in dict.fromkeys(words)
+    )))  # fmt: skip
 
 
 def filtered(filters: OrderFilters) -> Select:

@@ -54,6 +54,15 @@ def test_a_forged_cursor_is_refused_and_the_first_page_shown(staff_client, curso
     assert shown_drafts(response) == [draft.display_id]
 
 
+def test_search_by_full_name_matches_every_word(staff_client):
+    smith = make_draft(email="js@example.com", customer=("John", "Smith"))
+    williams = make_draft(email="jw@example.com", customer=("John", "Williams"))
+    assert shown_drafts(staff_client.get("/draft-orders?q=williams+john")) == [
+        williams.display_id
+    ]
+    assert shown_drafts(staff_client.get("/draft-orders?q=john+sm")) == [smith.display_id]
+
+
 def test_a_search_with_a_nul_character_is_refused_with_a_message(staff_client):
     draft = make_draft()
     response = staff_client.get("/draft-orders?q=ada%00")

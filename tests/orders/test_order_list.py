@@ -107,6 +107,39 @@ def test_sorting_by_total_within_a_currency_never_shows_another(staff_client):
     assert shown_order_numbers(response) == [order.display_id for order in by_total]
 
 
+@pytest.fixture
+def customers_named():
+    """Orders of John Smith, John Williams and Jane Williams, by first name and initial."""
+    return {
+        "john s": make_order(email="js@example.com", customer=("John", "Smith")),
+        "john w": make_order(email="jw@example.com", customer=("John", "Williams")),
+        "jane w": make_order(email="jane@example.com", customer=("Jane", "Williams")),
+    }
+
+
+@pytest.mark.parametrize(
+    ("q", "expected"),
+    [
+        ("john williams", ["john w"]),
+        ("Williams John", ["john w"]),
+        ("jo wil", ["john w"]),
+        ("  JOHN   smith ", ["john s"]),
+        ("williams", ["john w", "jane w"]),
+        ("j williams", ["john w", "jane w"]),
+        ("john", ["john s", "john w"]),
+        ("john jones", []),
+        ("john williams smith", []),
+    ],
+)
+def test_search_by_name_matches_every_word_in_either_order(staff_client, customers_named, q,
+                                                            expected):  # fmt: skip
+    response = staff_client.get("/orders", query_string={"q": q})
+    assert response.status_code == 200
+    assert sorted(shown_order_numbers(response)) == sorted(
+        customers_named[name].display_id for name in expected
+    )
+
+
 @pytest.mark.parametrize(
     ("query", "shown"),
     [
