@@ -74,7 +74,8 @@ def _like_prefix(text: str) -> str:
 @bp.get("/products")
 def list_products():
     """Products with their thumbnails, searched by the start of a title or a SKU, paged."""
-    q = request.args.get("q", "").strip()
+    # A NUL character is never typed, and PostgreSQL refuses one in a query.
+    q = request.args.get("q", "").replace("\x00", "").strip()
     page = max(request.args.get("page", 1, type=int), 1)
     query = select(Product)
     if q:
@@ -91,13 +92,15 @@ def list_products():
                 Product.id.in_(matching_variant))
         )  # fmt: skip
     total = db.session.scalar(select(func.count()).select_from(query.subquery()))
+    pages = max((total + PRODUCTS_PAGE_SIZE - 1) // PRODUCTS_PAGE_SIZE, 1)
+    # A page past the end shows the last one; its OFFSET then fits a database integer too.
+    page = min(page, pages)
     products = db.session.scalars(
         query.options(selectinload(Product.variants).selectinload(ProductVariant.prices))
         .order_by(Product.title, Product.id)
         .limit(PRODUCTS_PAGE_SIZE)
         .offset((page - 1) * PRODUCTS_PAGE_SIZE)
     ).all()  # fmt: skip
-    pages = max((total + PRODUCTS_PAGE_SIZE - 1) // PRODUCTS_PAGE_SIZE, 1)
     return render_template(
         "settings/products.html", products=products, q=q, page=page, pages=pages, total=total
     )
