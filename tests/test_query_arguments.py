@@ -47,7 +47,6 @@ QUERY_TABLE = [
     ("/orders", {"region": str(MAX_ID + 1)}, 400, "region"),
     ("/orders", {"region": "١٢"}, 400, "region"),
     ("/orders", {"cursor": NESTED_CURSOR}, 400, "cursor"),
-    ("/orders", {"q": "ada\x00"}, 400, "q"),
     ("/orders", {"q": "²"}, 200, None),  # a digit to str.isdigit, not to int()
     ("/orders", {"sort": "-total"}, 400, "sort"),
     ("/orders", {"sort": "-total", "currency": "JPY"}, 200, None),
@@ -58,11 +57,9 @@ QUERY_TABLE = [
     ("/api/v1/orders", {"region": HUGE}, 422, "region"),
     ("/api/v1/orders", {"limit": HUGE}, 422, "limit"),
     ("/api/v1/orders", {"limit": "١٢"}, 422, "limit"),
-    ("/api/v1/orders", {"q": "ada\x00"}, 422, "q"),
     ("/api/v1/orders", {"sort": "total"}, 422, "sort"),
     ("/api/v1/orders", {"cursor": NESTED_CURSOR}, 400, "cursor"),
     ("/draft-orders", {"cursor": NESTED_CURSOR}, 400, "cursor"),
-    ("/draft-orders", {"q": "ada\x00"}, 400, "q"),
     ("/draft-orders", {"q": "#²"}, 200, None),
     ("/draft-orders", {"state": HUGE}, 400, "state"),
 ]
@@ -108,13 +105,10 @@ def test_known_bad_values_get_their_answer_naming_the_argument(get):
     ("path", "shows"),
     [
         ("/settings/products?page=" + HUGE, "No products yet."),
-        ("/settings/products?q=mug%00", "No product matches"),
-        ("/draft-orders/{draft}/customers?q=ada%00", ""),
-        ("/draft-orders/{draft}/variants?q=mug%00", ""),
     ],
 )
 def test_other_searches_and_pages_take_odd_values_too(get, path, shows):
-    # A page past the end is the last page; a NUL character, never typed, is dropped.
+    # A page past the end is the last page.
     draft = make_order(status=OrderStatus.DRAFT)
     response = get(path.format(draft=draft.id), {})
     assert response.status_code == 200

@@ -62,16 +62,10 @@ def _builder_statement(with_timeline: bool) -> Select:
     )  # fmt: skip
 
 
-def _typed(q: str) -> str:
-    # Nobody types a NUL character, no stored text holds one, and PostgreSQL refuses one in a
-    # query: it is dropped rather than answered with an error under a search box.
-    return q.replace("\x00", "").strip()
-
-
 def find_variants(q: str, limit: int = RESULTS) -> list[ProductVariant]:
     """Variants whose product title has a word starting with ``q``, whose own title starts
     with it, or whose SKU or barcode starts with it; an exact SKU or barcode (a scanner) first."""
-    q = _typed(q)
+    q = q.strip()
     if not q:
         return []
     lowered = q.lower()
@@ -104,7 +98,7 @@ def find_variants(q: str, limit: int = RESULTS) -> list[ProductVariant]:
 
 def find_customers(q: str, limit: int = RESULTS) -> list[Customer]:
     """Customers whose email, first name or last name starts with ``q``."""
-    lowered = _typed(q).lower()
+    lowered = q.strip().lower()
     if not lowered:
         return []
     stmt = (

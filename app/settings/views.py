@@ -74,8 +74,7 @@ def _like_prefix(text: str) -> str:
 @bp.get("/products")
 def list_products():
     """Products with their thumbnails, searched by the start of a title or a SKU, paged."""
-    # A NUL character is never typed, and PostgreSQL refuses one in a query.
-    q = request.args.get("q", "").replace("\x00", "").strip()
+    q = request.args.get("q", "").strip()
     page = max(request.args.get("page", 1, type=int), 1)
     query = select(Product)
     if q:

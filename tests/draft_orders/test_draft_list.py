@@ -63,13 +63,5 @@ def test_search_by_full_name_matches_every_word(staff_client):
     assert shown_drafts(staff_client.get("/draft-orders?q=john+sm")) == [smith.display_id]
 
 
-def test_a_search_with_a_nul_character_is_refused_with_a_message(staff_client):
-    draft = make_draft()
-    response = staff_client.get("/draft-orders?q=ada%00")
-    assert response.status_code == 400
-    assert "must not contain a NUL character" in response.get_data(as_text=True)
-    assert shown_drafts(response) == [draft.display_id]
-
-
 def test_a_draft_id_beyond_any_draft_is_not_found(staff_client):
     assert staff_client.get(f"/draft-orders/{10**22}").status_code == 404

@@ -1,13 +1,13 @@
 """Sorting by total is done within one currency: index (currency, total, id) replaces
 (total, id).
 
-Revision ID: 0014
-Revises: 0008
+Revision ID: 0012
+Revises: 0011
 """
 from alembic import op
 
-revision = "0014"
-down_revision = "0008"
+revision = "0012"
+down_revision = "0011"
 branch_labels = None
 depends_on = None
 
