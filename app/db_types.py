@@ -6,12 +6,13 @@ from decimal import Decimal
 from sqlalchemy import BigInteger, DateTime, Numeric
 from sqlalchemy.types import TypeDecorator
 
-SCALE = 6
+from app.money import STORED_DECIMALS
 
 
 class ExactDecimal(TypeDecorator):
     """A ``Decimal`` kept exactly: ``NUMERIC(24, 6)`` on PostgreSQL; on SQLite, which has no
-    exact decimal type, an integer of millionths, so that it still sorts and compares in SQL."""
+    exact decimal type, an integer of millionths, so that it still sorts and compares in SQL.
+    That integer has 64 bits: ``app.money``'s limits keep every amount far below its bound."""
 
     impl = Numeric
     cache_ok = True
@@ -19,21 +20,21 @@ class ExactDecimal(TypeDecorator):
     def load_dialect_impl(self, dialect):
         if dialect.name == "sqlite":
             return dialect.type_descriptor(BigInteger())
-        return dialect.type_descriptor(Numeric(24, SCALE, asdecimal=True))
+        return dialect.type_descriptor(Numeric(24, STORED_DECIMALS, asdecimal=True))
 
     def process_bind_param(self, value, dialect):
         if value is None:
             return None
         value = Decimal(value)
         if dialect.name == "sqlite":
-            return int(value.scaleb(SCALE).to_integral_exact())
+            return int(value.scaleb(STORED_DECIMALS).to_integral_exact())
         return value
 
     def process_result_value(self, value, dialect):
         if value is None:
             return None
         if dialect.name == "sqlite":
-            return Decimal(int(value)).scaleb(-SCALE).normalize() + Decimal(0)
+            return Decimal(int(value)).scaleb(-STORED_DECIMALS).normalize() + Decimal(0)
         return Decimal(value).normalize() + Decimal(0)
 
 

@@ -6,8 +6,9 @@ the currency's number of decimals (USD 2, JPY 0, KWD 3), which Babel knows from 
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable
-from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
+from decimal import ROUND_HALF_UP, Decimal
 from functools import cache, partial
 
 from babel.core import Locale, get_global
@@ -19,6 +20,33 @@ from babel.numbers import (
 )
 
 ZERO = Decimal(0)
+
+# Limits of what Orderdesk takes in. On SQLite an amount is stored as a 64-bit integer of
+# millionths (``app.db_types.ExactDecimal``), so no stored figure may reach 2**63 / 10**6,
+# about 9.2 × 10**12 major units. An order's total, the largest figure stored, stays below
+# 10**12, a ninth of that; a line below 10**10 and a price below 10**9, so that orders of many
+# lines at large prices stay far from the total's limit. PostgreSQL's NUMERIC(24, 6) would hold
+# 10**18; the limits are the same there, so that a store can move between the two. A billion
+# is a lot of money even where a dollar is tens of thousands of units (VND, IDR).
+
+#: What one price may be, at most just below: a unit price, a shipping amount, a promotion's
+#: value (every limit here is exclusive: an amount must be *less than* it).
+MAX_AMOUNT = Decimal(10) ** 9
+#: What one line may come to (unit price × quantity), at most just below.
+MAX_LINE_TOTAL = Decimal(10) ** 10
+#: What an order's total may be, at most just below; and so each payment, capture, refund and
+#: credit line of an order, and a promotion's minimum subtotal.
+MAX_ORDER_TOTAL = Decimal(10) ** 12
+#: The most units one line may hold (inclusive; PostgreSQL's INTEGER columns go to 2**31 - 1).
+MAX_QUANTITY = 1_000_000
+#: Decimals every stored amount keeps exactly, whatever its currency (``ExactDecimal``).
+STORED_DECIMALS = 6
+
+# Plain decimal notation in ASCII digits: "12", "12.50", ".5", "-3". No exponent ("1e3"): no one
+# types one into a price, and it lets six characters name a number with a billion digits
+# ("1e999999999"). No other digits: Python's Decimal reads "١٢" and "１２" as 12, which a
+# person may never have meant.
+_PLAIN_DECIMAL = re.compile(r"[+-]?(?:[0-9]+(?:\.[0-9]*)?|\.[0-9]+)")
 
 
 class MoneyError(ValueError):
@@ -67,26 +95,88 @@ def zero(currency: str) -> Decimal:
     return ZERO.quantize(minor_unit(currency))
 
 
-def parse_amount(value: object) -> Decimal:
-    """An amount from JSON or a form: a string or a number, never a float's binary noise.
+def parse_amount(
+    value: object,
+    currency: str | None = None,
+    *,
+    positive: bool = False,
+    maximum: Decimal = MAX_AMOUNT,
+) -> Decimal:
+    """An amount from a form, JSON or an import, checked by ``check_amount``.
 
-    Raises ``MoneyError`` for anything that is not a finite number.
+    Takes a string in plain decimal notation (``"12.50"``, see ``_PLAIN_DECIMAL``), an integer
+    (JSON ``12``), a finite float (JSON ``12.5``, read as written, never as its binary value) or
+    a ``Decimal``. Raises ``MoneyError`` with what to fix for anything else: booleans, ``None``,
+    NaN, infinities, exponents in strings, other digits than 0-9, and amounts ``check_amount``
+    refuses. What it returns is always finite, at least zero and less than ``maximum``.
     """
     if isinstance(value, bool) or value is None:
-        raise MoneyError("must be a number")
+        raise MoneyError("Must be a number.")
     if isinstance(value, float):
-        value = repr(value)
-    if isinstance(value, int | Decimal):
-        value = str(value)
-    if not isinstance(value, str):
-        raise MoneyError("must be a number")
-    try:
-        amount = Decimal(value.strip())
-    except InvalidOperation:
-        raise MoneyError(f"{value!r} is not a number") from None
-    if not amount.is_finite():
-        raise MoneyError(f"{value!r} is not a finite number")
+        if value != value or value in (float("inf"), float("-inf")):
+            raise MoneyError("Must be a finite number.")
+        # repr is the shortest text that reads back as the same float: 0.1, not 0.1000…555.
+        amount = Decimal(repr(value))
+    elif isinstance(value, int):
+        amount = Decimal(value)
+    elif isinstance(value, Decimal):
+        if not value.is_finite():
+            raise MoneyError("Must be a finite number.")
+        amount = value
+    elif isinstance(value, str):
+        text = value.strip()
+        if not _PLAIN_DECIMAL.fullmatch(text):
+            shown = text if len(text) <= 20 else text[:20] + "…"
+            raise MoneyError(f"“{shown}” is not a number; write it with the digits 0-9, "
+                             "like 12.50.")  # fmt: skip
+        amount = Decimal(text)
+    else:
+        raise MoneyError("Must be a number.")
+    return check_amount(amount, currency, positive=positive, maximum=maximum)
+
+
+def check_amount(
+    amount: Decimal,
+    currency: str | None = None,
+    *,
+    positive: bool = False,
+    maximum: Decimal = MAX_AMOUNT,
+) -> Decimal:
+    """``amount`` if it is one Orderdesk takes, else ``MoneyError`` saying what to fix.
+
+    At least zero (more than zero when ``positive``), less than ``maximum``, and in no finer
+    unit than ``currency``'s (without a currency: than the ``STORED_DECIMALS`` that the
+    database keeps). This is the one check of every amount that comes in: forms, the JSON API,
+    the import and the actions behind them.
+    """
+    if positive and amount <= ZERO:
+        raise MoneyError("Must be more than zero.")
+    if amount < ZERO:
+        raise MoneyError("Must be zero or more.")
+    if amount >= maximum:
+        raise MoneyError(f"Must be less than {maximum:,}.")
+    places = precision(currency) if currency else STORED_DECIMALS
+    if amount != amount.quantize(Decimal(1).scaleb(-places)):
+        if not currency:
+            raise MoneyError(f"Must have at most {places} decimals.")
+        if places == 0:
+            raise MoneyError(f"{currency.upper()} amounts have no decimals.")
+        raise MoneyError(f"{currency.upper()} amounts have at most {places} decimals.")
     return amount
+
+
+def check_line(unit_price: Decimal, quantity: int) -> None:
+    """Refuse a line whose unit price × quantity reaches ``MAX_LINE_TOTAL`` (``MoneyError``)."""
+    if unit_price * quantity >= MAX_LINE_TOTAL:
+        raise MoneyError(
+            f"A line must come to less than {MAX_LINE_TOTAL:,} (unit price × quantity)."
+        )
+
+
+def check_order_total(total: Decimal) -> None:
+    """Refuse an order total whose size reaches ``MAX_ORDER_TOTAL`` (``MoneyError``)."""
+    if abs(total) >= MAX_ORDER_TOTAL:
+        raise MoneyError(f"An order's total must be less than {MAX_ORDER_TOTAL:,}.")
 
 
 def to_string(amount: Decimal, currency: str) -> str:

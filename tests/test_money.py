@@ -11,7 +11,15 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from app.money import (
+    MAX_AMOUNT,
+    MAX_LINE_TOTAL,
+    MAX_ORDER_TOTAL,
+    MAX_QUANTITY,
+    STORED_DECIMALS,
     MoneyError,
+    check_amount,
+    check_line,
+    check_order_total,
     format_money,
     minor_unit,
     normalize_currency,
@@ -21,6 +29,7 @@ from app.money import (
     to_string,
     zero,
 )
+from tests.bad_amounts import NOT_A_NUMBER
 
 
 @pytest.mark.parametrize(
@@ -72,12 +81,16 @@ def test_zero_has_the_currencys_decimals(currency, text):
         ("12.30", Decimal("12.30")),
         (" 12.30 ", Decimal("12.30")),
         ("0", Decimal(0)),
-        ("-4.5", Decimal("-4.5")),
+        (".5", Decimal("0.5")),
+        ("5.", Decimal(5)),
+        ("+3", Decimal(3)),
+        ("999999999.999999", Decimal("999999999.999999")),
         (12, Decimal(12)),
         (Decimal("7.125"), Decimal("7.125")),
         (0.1, Decimal("0.1")),
         (19.99, Decimal("19.99")),
         (1234.5, Decimal("1234.5")),
+        (1e3, Decimal(1000)),
     ],
 )
 def test_parse_amount_accepts_strings_and_numbers(value, expected):
@@ -94,13 +107,165 @@ def test_parse_amount_takes_a_float_as_written_not_its_binary_value():
 
 
 @pytest.mark.parametrize(
-    "value",
-    ["abc", "", "12,30", "NaN", "nan", "Infinity", "-Infinity", float("nan"), float("inf"),
-     Decimal("NaN"), Decimal("Infinity"), None, True, False, [], {"amount": 1}],
+    ("value", "message"),
+    [
+        ("abc", f"“abc” {NOT_A_NUMBER}"),
+        ("", f"“” {NOT_A_NUMBER}"),
+        ("12,30", f"“12,30” {NOT_A_NUMBER}"),
+        ("1 000", f"“1 000” {NOT_A_NUMBER}"),
+        ("1_000", f"“1_000” {NOT_A_NUMBER}"),
+        ("0x10", f"“0x10” {NOT_A_NUMBER}"),
+        ("NaN", f"“NaN” {NOT_A_NUMBER}"),
+        ("-NaN", f"“-NaN” {NOT_A_NUMBER}"),
+        ("sNaN", f"“sNaN” {NOT_A_NUMBER}"),
+        ("nan", f"“nan” {NOT_A_NUMBER}"),
+        ("Infinity", f"“Infinity” {NOT_A_NUMBER}"),
+        ("-Infinity", f"“-Infinity” {NOT_A_NUMBER}"),
+        ("inf", f"“inf” {NOT_A_NUMBER}"),
+        # Exponents are refused in text: see app.money._PLAIN_DECIMAL.
+        ("1e3", f"“1e3” {NOT_A_NUMBER}"),
+        ("1E+3", f"“1E+3” {NOT_A_NUMBER}"),
+        ("1e309", f"“1e309” {NOT_A_NUMBER}"),
+        ("1e999999999", f"“1e999999999” {NOT_A_NUMBER}"),
+        ("١٢", f"“١٢” {NOT_A_NUMBER}"),
+        ("１２", f"“１２” {NOT_A_NUMBER}"),
+        ("x" * 30, f"“{'x' * 20}…” {NOT_A_NUMBER}"),
+        ("12" + "0" * 40, "Must be less than 1,000,000,000."),
+        (str(10**30), "Must be less than 1,000,000,000."),
+        (10**30, "Must be less than 1,000,000,000."),
+        (1e300, "Must be less than 1,000,000,000."),
+        ("-4.5", "Must be zero or more."),
+        (-1, "Must be zero or more."),
+        (float("nan"), "Must be a finite number."),
+        (float("inf"), "Must be a finite number."),
+        (float("-inf"), "Must be a finite number."),
+        (Decimal("NaN"), "Must be a finite number."),
+        (Decimal("sNaN"), "Must be a finite number."),
+        (Decimal("Infinity"), "Must be a finite number."),
+        (None, "Must be a number."),
+        (True, "Must be a number."),
+        (False, "Must be a number."),
+        ([], "Must be a number."),
+        ({"amount": 1}, "Must be a number."),
+    ],
 )  # fmt: skip
-def test_parse_amount_refuses_what_is_not_a_finite_number(value):
-    with pytest.raises(MoneyError):
+def test_parse_amount_refuses_what_is_not_a_plain_finite_amount_and_says_why(value, message):
+    with pytest.raises(MoneyError) as refused:
         parse_amount(value)
+    assert str(refused.value) == message
+
+
+@pytest.mark.parametrize(
+    ("amount", "currency", "options", "message"),
+    [
+        ("0.335", "USD", {}, "USD amounts have at most 2 decimals."),
+        ("0.5", "JPY", {}, "JPY amounts have no decimals."),
+        ("1.0005", "KWD", {}, "KWD amounts have at most 3 decimals."),
+        ("0.0000001", None, {}, "Must have at most 6 decimals."),
+        ("0", "USD", {"positive": True}, "Must be more than zero."),
+        ("-0.01", "USD", {"positive": True}, "Must be more than zero."),
+        ("-0.01", "USD", {}, "Must be zero or more."),
+        ("1000000000", "USD", {}, "Must be less than 1,000,000,000."),
+        ("1000000000000", "USD", {"maximum": MAX_ORDER_TOTAL},
+         "Must be less than 1,000,000,000,000."),
+    ],
+)  # fmt: skip
+def test_check_amount_says_what_to_fix(amount, currency, options, message):
+    with pytest.raises(MoneyError) as refused:
+        check_amount(Decimal(amount), currency, **options)
+    assert str(refused.value) == message
+    with pytest.raises(MoneyError):
+        parse_amount(amount, currency, **options)
+
+
+@pytest.mark.parametrize(
+    ("amount", "currency", "options"),
+    [
+        ("0.34", "USD", {}),
+        ("0.30", "USD", {}),
+        ("500", "JPY", {}),
+        ("500.000", "JPY", {}),
+        ("1.005", "KWD", {}),
+        ("0.000001", None, {}),
+        ("0", "USD", {}),
+        ("999999999.99", "USD", {}),
+        ("999999999999.99", "USD", {"maximum": MAX_ORDER_TOTAL}),
+        ("0.01", "USD", {"positive": True}),
+    ],
+)
+def test_check_amount_takes_amounts_in_range_and_in_the_currencys_unit(amount, currency, options):
+    assert check_amount(Decimal(amount), currency, **options) == Decimal(amount)
+    assert parse_amount(amount, currency, **options) == Decimal(amount)
+
+
+def test_a_line_must_come_to_less_than_the_line_maximum():
+    price = Decimal("999999999")
+    check_line(price, 10)  # 9,999,999,990
+    with pytest.raises(MoneyError) as refused:
+        check_line(price, 11)
+    assert str(refused.value) == (
+        "A line must come to less than 10,000,000,000 (unit price × quantity)."
+    )
+
+
+@pytest.mark.parametrize("total", [MAX_ORDER_TOTAL, -MAX_ORDER_TOTAL, MAX_ORDER_TOTAL * 10])
+def test_an_order_total_must_stay_below_the_order_maximum(total):
+    check_order_total(MAX_ORDER_TOTAL - Decimal("0.000001"))
+    with pytest.raises(MoneyError) as refused:
+        check_order_total(total)
+    assert str(refused.value) == "An order's total must be less than 1,000,000,000,000."
+
+
+def test_the_limits_fit_sqlites_64_bit_millionths_with_room_to_spare():
+    # app.db_types.ExactDecimal stores an amount as an integer of 10**-STORED_DECIMALS units.
+    largest_stored = (MAX_ORDER_TOTAL * 10**STORED_DECIMALS) - 1
+    assert largest_stored * 9 < 2**63
+    assert MAX_AMOUNT < MAX_LINE_TOTAL < MAX_ORDER_TOTAL
+    assert MAX_LINE_TOTAL * 100 == MAX_ORDER_TOTAL  # a hundred full lines reach the total
+    assert MAX_QUANTITY < 2**31  # PostgreSQL's INTEGER quantity columns
+
+
+CURRENCIES = st.sampled_from([None, "USD", "EUR", "JPY", "KWD", "CLP"])
+
+
+def _is_refused_or_in_range(value, currency) -> None:
+    """parse_amount's promise: a finite Decimal within the limits, or a MoneyError."""
+    try:
+        amount = parse_amount(value, currency)
+    except MoneyError:
+        return
+    assert isinstance(amount, Decimal) and amount.is_finite()
+    assert 0 <= amount < MAX_AMOUNT
+    places = precision(currency) if currency else STORED_DECIMALS
+    assert amount == amount.quantize(Decimal(1).scaleb(-places))
+
+
+@settings(max_examples=300, deadline=None)
+@given(
+    text=st.one_of(
+        st.text(),
+        st.from_regex(r"\s*[+-]?[0-9]{0,14}(\.[0-9]{0,8})?([eE][+-]?[0-9]{1,10})?\s*",
+                      fullmatch=True),
+        st.text(alphabet="0123456789.+-eE_, \u0660\u0661\uff11\uff12NaInfinitys"),
+    ),
+    currency=CURRENCIES,
+)  # fmt: skip
+def test_any_text_parses_to_a_finite_amount_within_the_limits_or_is_refused(text, currency):
+    _is_refused_or_in_range(text, currency)
+
+
+@settings(max_examples=300, deadline=None)
+@given(
+    value=st.one_of(
+        st.none(), st.booleans(), st.integers(), st.floats(),
+        st.decimals(), st.lists(st.integers(), max_size=2),
+    ),
+    currency=CURRENCIES,
+)  # fmt: skip
+def test_any_json_value_parses_to_a_finite_amount_within_the_limits_or_is_refused(
+    value, currency
+):
+    _is_refused_or_in_range(value, currency)
 
 
 @pytest.mark.parametrize(

@@ -36,7 +36,7 @@ the currency's decimals; inputs take strings or numbers.
 from __future__ import annotations
 
 import json
-from decimal import Decimal, InvalidOperation
+from decimal import Decimal
 
 from flask import Blueprint, current_app, jsonify, request
 
@@ -45,6 +45,7 @@ from app.api.errors import ApiError, register_error_handlers
 from app.api.idempotency import idempotent
 from app.api.serializers import order_detail, order_summary
 from app.extensions import db
+from app.money import MAX_ORDER_TOTAL, MoneyError, parse_amount
 from app.orders.actions import OrderActionError, RecordedFailure, lock_order
 from app.orders.importing import ImportResult, import_orders
 from app.orders.models import OrderStatus
@@ -128,7 +129,8 @@ def order_view(order_id: int):
 def capture_view(order_id: int, payment_id: int):
     """Capture ``amount`` of the payment: ``{"amount": "10.00"}``."""
     return _payment_change(order_id, lambda order, version, body: capture_payment(
-        order, version, payment_id, _amount(body), current_actor()))  # fmt: skip
+        order, version, payment_id, _amount(body, order.currency_code),
+        current_actor()))  # fmt: skip
 
 
 @bp.post("/orders/<int:order_id>/payments/<int:payment_id>/refunds")
@@ -137,8 +139,9 @@ def refund_view(order_id: int, payment_id: int):
     """Refund ``amount`` of the payment: ``{"amount": "10.00", "reason": "return",
     "note": "..."}``; ``reason`` is one of ``REFUND_REASONS`` (default ``other``)."""
     return _payment_change(order_id, lambda order, version, body: refund_payment(
-        order, version, payment_id, _amount(body), reason=str(body.get("reason", "other")),
-        note=str(body.get("note", ""))[:1000], actor=current_actor()))  # fmt: skip
+        order, version, payment_id, _amount(body, order.currency_code),
+        reason=str(body.get("reason", "other")), note=str(body.get("note", ""))[:1000],
+        actor=current_actor()))  # fmt: skip
 
 
 def _payment_change(order_id: int, change):
@@ -164,12 +167,15 @@ def _payment_change(order_id: int, change):
     return jsonify(order_detail(order_with_details(order_id))), 201
 
 
-def _amount(body: dict) -> Decimal:
+def _amount(body: dict, currency: str) -> Decimal:
+    """The body's ``amount`` in the order's currency, read as every amount is
+    (``app.money.parse_amount``), or a 422 naming the field."""
     try:
-        return Decimal(str(body["amount"]))
-    except (KeyError, InvalidOperation):
-        raise ApiError(422, "Give the amount as a number.",
-                       errors=[{"field": "amount", "message": "must be a number"}]) from None
+        return parse_amount(body.get("amount"), currency, positive=True,
+                            maximum=MAX_ORDER_TOTAL)  # fmt: skip
+    except MoneyError as error:
+        raise ApiError(422, "The amount is not valid.",
+                       errors=[{"field": "amount", "message": str(error)}]) from None
 
 
 @bp.get("/orders")

@@ -18,7 +18,7 @@ from app.db_types import utcnow
 from app.draft_orders.pricing import promotion_problem_now, reprice
 from app.extensions import db
 from app.inventory.actions import reserve_order
-from app.money import format_money, precision, round_money
+from app.money import MoneyError, check_amount, format_money, round_money
 from app.orders.actions import (
     OrderActionError,
     bump_version,
@@ -71,11 +71,10 @@ def _editable(draft: Order, expected_version: int, *, paid_too: bool = False) ->
 
 
 def _checked_price(price: Decimal, currency: str) -> Decimal:
-    if price < 0:
-        raise OrderActionError("A price cannot be negative.")
-    if round_money(price, currency) != price:
-        raise OrderActionError(f"{currency} prices have at most {precision(currency)} decimals.")
-    return price
+    try:
+        return check_amount(price, currency)
+    except MoneyError as error:
+        raise OrderActionError(str(error)) from None
 
 
 def set_customer(

@@ -2,7 +2,6 @@
 
 from wtforms import (
     BooleanField,
-    DecimalField,
     EmailField,
     FormField,
     IntegerField,
@@ -20,6 +19,8 @@ from wtforms.validators import (
     Regexp,
 )
 
+from app.forms import MoneyField
+from app.money import MoneyError, check_line
 from app.orders.forms import VersionedForm
 
 
@@ -34,21 +35,32 @@ class RegionForm(VersionedForm):
     region = SelectField("Region", coerce=int)
 
 
-class CustomItemForm(VersionedForm):
+class _PricedLineForm(VersionedForm):
+    """A line's price and quantity; the price's decimals are checked against the draft's
+    currency by the action (the form does not know it)."""
+
+    unit_price = MoneyField("Price", validators=[InputRequired(message="Give a price.")])
+
+    def validate(self, extra_validators=None) -> bool:
+        if not super().validate(extra_validators):
+            return False
+        try:
+            check_line(self.unit_price.data, self.quantity.data)
+        except MoneyError as error:
+            self.quantity.errors.append(str(error))
+            return False
+        return True
+
+
+class CustomItemForm(_PricedLineForm):
     title = StringField("Item", validators=[DataRequired(message="Name the item."),
                                             Length(max=300)])  # fmt: skip
-    unit_price = DecimalField("Price", places=None, validators=[
-        InputRequired(message="Give a price."),
-        NumberRange(min=0, message="A price cannot be negative.")])  # fmt: skip
     quantity = IntegerField("Qty", default=1, validators=[
         InputRequired(message="Give a quantity."),
         NumberRange(min=1, message="The quantity must be at least 1.")])  # fmt: skip
 
 
-class LineForm(VersionedForm):
-    unit_price = DecimalField("Price", places=None, validators=[
-        InputRequired(message="Give a price."),
-        NumberRange(min=0, message="A price cannot be negative.")])  # fmt: skip
+class LineForm(_PricedLineForm):
     quantity = IntegerField("Qty", validators=[
         InputRequired(message="Give a quantity."),
         NumberRange(min=1, message="At least 1; remove the line instead.")])  # fmt: skip

@@ -13,6 +13,7 @@ from app.events.models import OrderEvent
 from app.events.outbox import publish
 from app.extensions import db
 from app.fulfillment.calculations import LineQuantities, fulfillment_status
+from app.money import MoneyError, check_order_total
 from app.orders.lifecycle import CANCEL, OUTCOMES, transition_problem
 from app.orders.models import Counter, FulfillmentStatus, Order, OrderStatus, PaymentStatus
 from app.payments.calculations import payment_status
@@ -72,9 +73,14 @@ def take_display_ids(count: int = 1) -> range:
 
 def refresh_derived(order: Order) -> None:
     """Store what is derived from the order's lines and payments: its total (for sorting) and
-    its payment and fulfillment statuses (for filtering)."""
+    its payment and fulfillment statuses (for filtering). A total too large to store
+    (``app.money.MAX_ORDER_TOTAL``) refuses the change that led to it."""
     order.forget_totals()
     totals = order.totals
+    try:
+        check_order_total(totals.total)
+    except MoneyError as error:
+        raise OrderActionError(str(error)) from None
     order.total = totals.total
     order.payment_status = PaymentStatus(
         payment_status(totals.total, [p.figures for p in order.payments])

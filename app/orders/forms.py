@@ -4,7 +4,6 @@ import re
 
 from flask_wtf import FlaskForm
 from wtforms import (
-    DecimalField,
     HiddenField,
     SelectChoice,
     SelectField,
@@ -13,6 +12,8 @@ from wtforms import (
 )
 from wtforms.validators import DataRequired, InputRequired, Length
 
+from app.forms import MoneyField
+from app.money import MAX_ORDER_TOTAL
 from app.orders.actions import OrderActionError
 from app.payments.actions import REFUND_REASONS
 
@@ -49,13 +50,14 @@ class VersionedForm(FlaskForm):
 
 
 class CaptureForm(VersionedForm):
-    amount = DecimalField("Amount to capture", places=None,
-                          validators=[InputRequired(message="Give an amount.")])  # fmt: skip
+    #: Checked against the payment's currency by the action (the form does not know it).
+    amount = MoneyField("Amount to capture", positive=True, maximum=MAX_ORDER_TOTAL,
+                        validators=[InputRequired(message="Give an amount.")])  # fmt: skip
 
 
 class RefundForm(VersionedForm):
-    amount = DecimalField("Amount to refund", places=None,
-                          validators=[InputRequired(message="Give an amount.")])  # fmt: skip
+    amount = MoneyField("Amount to refund", positive=True, maximum=MAX_ORDER_TOTAL,
+                        validators=[InputRequired(message="Give an amount.")])  # fmt: skip
     reason = SelectField("Reason", choices=[SelectChoice(value, label)
                                             for value, label in REFUND_REASONS.items()])
     note = TextAreaField("Note", validators=[Length(max=1000)])

@@ -15,7 +15,15 @@ from decimal import Decimal
 from typing import Any
 
 from app.customers.models import Address
-from app.money import MoneyError, normalize_currency, parse_amount, precision
+from app.money import (
+    MAX_LINE_TOTAL,
+    MAX_ORDER_TOTAL,
+    MAX_QUANTITY,
+    MoneyError,
+    check_line,
+    normalize_currency,
+    parse_amount,
+)
 from app.orders.calculations import Charge, charge_totals
 from app.orders.models import (
     OrderStatus,
@@ -32,9 +40,6 @@ IMPORT_STATUSES = (
 PAYMENT_STATUSES = ("authorized", "captured")
 
 _EMAIL = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
-# What the amount columns hold exactly on both databases (see app.db_types.ExactDecimal).
-_MAX_DECIMALS = 6
-_TOO_LARGE = Decimal(10) ** 12
 _ADDRESS_LENGTHS = {name: Address.__table__.c[name].type.length for name in Address.FIELDS}
 
 
@@ -186,24 +191,21 @@ class _Fields:
         if isinstance(value, bool) or not isinstance(value, int) or value < 1:
             self.error(key, "must be a whole number of at least 1")
             return None
+        if value > MAX_QUANTITY:
+            self.error(key, f"must be at most {MAX_QUANTITY:,}")
+            return None
         return value
 
-    def amount(self, key: str, positive: bool = False, currency: str | None = None
-               ) -> Decimal | None:  # fmt: skip
-        """A required amount or rate, at least zero (above zero when ``positive``); with a
-        ``currency``, in no finer unit than the currency's."""
+    def amount(self, key: str, currency: str | None = None, **limits) -> Decimal | None:
+        """A required amount (or rate), as ``app.money.parse_amount`` reads and checks it
+        with ``currency`` and ``limits`` (``positive``, ``maximum``)."""
         if not self.given(key, required=True):
             return None
         try:
-            amount = parse_amount(self.data[key])
+            return parse_amount(self.data[key], currency, **limits)
         except MoneyError as error:
             self.error(key, str(error))
             return None
-        problem = _amount_problem(amount, positive, currency)
-        if problem:
-            self.error(key, problem)
-            return None
-        return amount
 
     def reference(self, key: str) -> str | int | None:
         """A name or an integer id of something in the store."""
@@ -258,20 +260,6 @@ class _Fields:
         return found
 
 
-def _amount_problem(amount: Decimal, positive: bool, currency: str | None) -> str | None:
-    if positive and amount <= 0:
-        return "must be greater than 0"
-    if amount < 0:
-        return "must be at least 0"
-    if amount >= _TOO_LARGE:
-        return f"must be less than {_TOO_LARGE:,}"
-    if amount != round(amount, _MAX_DECIMALS):
-        return f"must have at most {_MAX_DECIMALS} decimals"
-    if currency and amount != round(amount, precision(currency)):
-        return f"must have at most {precision(currency)} decimals in {currency}"
-    return None
-
-
 def parse_order(payload: object) -> OrderInput | list[FieldError]:
     """One order's JSON, checked: the order in plain values, or every error found in it."""
     if not isinstance(payload, dict):
@@ -315,14 +303,15 @@ def parse_order(payload: object) -> OrderInput | list[FieldError]:
         ),
         credit_lines=tuple(
             CreditLineInput(
-                amount=line.amount("amount", positive=True, currency=currency),
+                amount=line.amount("amount", currency, positive=True, maximum=MAX_ORDER_TOTAL),
                 reference=line.text("reference", 200),
             )
             for line in fields.objects("credit_lines")
         ),
         payments=tuple(
             PaymentInput(
-                amount=payment.amount("amount", positive=True, currency=currency),
+                amount=payment.amount("amount", currency, positive=True,
+                                      maximum=MAX_ORDER_TOTAL),
                 status=payment.choice("status", PAYMENT_STATUSES),
                 provider_id=payment.text("provider_id", 50) or "manual",
             )
@@ -358,7 +347,8 @@ def _tax_lines(fields: _Fields) -> tuple[TaxLineInput, ...]:
 def _adjustments(fields: _Fields) -> tuple[AdjustmentInput, ...]:
     return tuple(
         AdjustmentInput(
-            amount=line.amount("amount", positive=True),
+            # Not in the currency's unit: an adjustment is rounded where it is summed.
+            amount=line.amount("amount", positive=True, maximum=MAX_LINE_TOTAL),
             code=line.text("code", 100),
             description=line.text("description", 300),
         )
@@ -391,11 +381,16 @@ def _item(fields: _Fields, currency: str | None) -> ItemInput:
         title=fields.text("title", 300, required=True),
         sku=fields.text("sku", 100),
         quantity=fields.quantity("quantity"),
-        unit_price=fields.amount("unit_price"),
+        unit_price=fields.amount("unit_price", currency),
         is_tax_inclusive=fields.boolean("is_tax_inclusive"),
         tax_lines=_tax_lines(fields),
         adjustments=_adjustments(fields),
     )
+    if item.unit_price is not None and item.quantity is not None:
+        try:
+            check_line(item.unit_price, item.quantity)
+        except MoneyError as error:
+            fields.error("quantity", str(error))
     _check_discount(fields, currency, item, item.unit_price, item.quantity)
     return item
 
@@ -403,7 +398,7 @@ def _item(fields: _Fields, currency: str | None) -> ItemInput:
 def _shipping_method(fields: _Fields, currency: str | None) -> ShippingMethodInput:
     method = ShippingMethodInput(
         name=fields.text("name", 200, required=True),
-        amount=fields.amount("amount"),
+        amount=fields.amount("amount", currency),
         is_tax_inclusive=fields.boolean("is_tax_inclusive"),
         tax_lines=_tax_lines(fields),
         adjustments=_adjustments(fields),

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from decimal import Decimal
 
-from app.money import ZERO, format_money, precision, round_money
+from app.money import MAX_ORDER_TOTAL, MoneyError, check_amount, format_money
 from app.orders.actions import (
     OrderActionError,
     RecordedFailure,
@@ -41,11 +41,10 @@ def _payment(order: Order, payment_id: int) -> Payment:
 
 
 def _checked_amount(amount: Decimal, currency: str) -> Decimal:
-    if amount <= ZERO:
-        raise OrderActionError("The amount must be more than zero.")
-    if round_money(amount, currency) != amount:
-        raise OrderActionError(f"{currency} amounts have at most {precision(currency)} decimals.")
-    return amount
+    try:
+        return check_amount(amount, currency, positive=True, maximum=MAX_ORDER_TOTAL)
+    except MoneyError as error:
+        raise OrderActionError(str(error)) from None
 
 
 def capture_payment(

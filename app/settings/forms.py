@@ -26,42 +26,8 @@ from wtforms.validators import DataRequired, InputRequired, Length, NumberRange,
 from app.catalog.actions import PromotionValues
 from app.catalog.models import ProductVariant, Promotion, PromotionTarget, PromotionType
 from app.extensions import db
-from app.money import MoneyError, normalize_currency, parse_amount, precision
-
-
-class AmountField(StringField):
-    """A decimal number typed by a person; ``data`` is a ``Decimal`` or ``None`` when blank."""
-
-    def process_formdata(self, valuelist):
-        self.data = None
-        raw = (valuelist[0] if valuelist else "").strip()
-        if raw:
-            try:
-                self.data = parse_amount(raw)
-            except MoneyError:
-                self.data = None
-                raise ValueError(f"“{raw}” is not a number; write it like 12.50.") from None
-
-    def _value(self):
-        if self.raw_data:
-            return self.raw_data[0]
-        return "" if self.data is None else str(self.data)
-
-
-def not_negative(form, field: Field) -> None:
-    if field.data is not None and field.data < 0:
-        raise ValidationError("Must be zero or more.")
-
-
-def currency_decimals_check(field: Field, currency: str | None) -> None:
-    """An amount with more decimals than its currency has (``12.505`` USD, ``12.5`` JPY)."""
-    if field.data is None or not currency:
-        return
-    places = precision(currency)
-    if field.data != field.data.quantize(Decimal(1).scaleb(-places)):
-        if places == 0:
-            raise ValidationError(f"{currency} amounts have no decimals.")
-        raise ValidationError(f"{currency} amounts have at most {places} decimals.")
+from app.forms import MoneyField
+from app.money import MAX_ORDER_TOTAL, MoneyError, normalize_currency
 
 
 def check_currency(field: Field) -> str | None:
@@ -98,7 +64,7 @@ class PriceForm(Form):
     """One price row of a variant; a blank amount means no price in that currency."""
 
     currency_code = StringField("Currency", validators=[Length(max=3)])
-    amount = AmountField("Price", validators=[not_negative])
+    amount = MoneyField("Price")
 
     def validate_currency_code(self, field: Field) -> None:
         currency = check_currency(field)
@@ -106,8 +72,8 @@ class PriceForm(Form):
             raise ValidationError("Say which currency this price is in.")
         field.data = currency or ""
 
-    def validate_amount(self, field: Field) -> None:
-        currency_decimals_check(field, self.currency_code.data)
+    def validate_amount(self, field: MoneyField) -> None:
+        field.check_decimals(self.currency_code.data)
 
 
 class VariantForm(FlaskForm):
@@ -172,14 +138,16 @@ class PromotionForm(FlaskForm):
             SelectChoice("fixed", "Fixed amount off"),
         ],
     )
-    value = AmountField(
-        "Value", validators=[InputRequired(message="Enter the percentage or the amount off.")]
-    )
+    value = MoneyField(
+        "Value", positive=True,
+        validators=[InputRequired(message="Enter the percentage or the amount off.")],
+    )  # fmt: skip
     currency_code = StringField("Currency", validators=[Length(max=3)])
     target = SelectField(
         "Applies to", choices=[SelectChoice("items", "Items"), SelectChoice("shipping", "Shipping")]
     )
-    min_subtotal = AmountField("Minimum item subtotal", validators=[Optional(), not_negative])
+    min_subtotal = MoneyField("Minimum item subtotal", maximum=MAX_ORDER_TOTAL,
+                              validators=[Optional()])  # fmt: skip
     starts_at = DateTimeLocalField(
         "Starts (UTC)", format=["%Y-%m-%dT%H:%M", "%Y-%m-%dT%H:%M:%S"],
         validators=[InputRequired(message="Say when the code starts working.")],
@@ -214,18 +182,16 @@ class PromotionForm(FlaskForm):
             raise ValidationError("A minimum subtotal needs the currency it is in.")
         field.data = currency or ""
 
-    def validate_value(self, field: Field) -> None:
+    def validate_value(self, field: MoneyField) -> None:
         if field.data is None:
             return
-        if field.data <= 0:
-            raise ValidationError("Must be more than zero.")
         if self.type.data == PromotionType.PERCENTAGE and field.data > 100:
             raise ValidationError("A percentage cannot be over 100.")
         if self.type.data == PromotionType.FIXED:
-            currency_decimals_check(field, self._currency())
+            field.check_decimals(self._currency())
 
-    def validate_min_subtotal(self, field: Field) -> None:
-        currency_decimals_check(field, self._currency())
+    def validate_min_subtotal(self, field: MoneyField) -> None:
+        field.check_decimals(self._currency())
 
     def validate_ends_at(self, field: Field) -> None:
         if field.data and self.starts_at.data and field.data <= self.starts_at.data:
@@ -265,9 +231,8 @@ class TaxRateForm(FlaskForm):
     name = StringField(
         "Name", validators=[DataRequired(message="Give the rate a name."), Length(max=100)]
     )
-    rate = AmountField(
-        "Rate (%)", validators=[InputRequired(message="Enter the rate in percent."), not_negative]
-    )
+    #: A percentage, not money: read as an amount is (no currency), and at most 100.
+    rate = MoneyField("Rate (%)", validators=[InputRequired(message="Enter the rate in percent.")])
     product_type = StringField(
         "Only for product type",
         validators=[Length(max=100)],
@@ -292,8 +257,8 @@ class ShippingOptionForm(FlaskForm):
     name = StringField(
         "Name", validators=[DataRequired(message="Give the option a name."), Length(max=100)]
     )
-    amount = AmountField(
-        "Price", validators=[InputRequired(message="Enter the price (0 for free)."), not_negative]
+    amount = MoneyField(
+        "Price", validators=[InputRequired(message="Enter the price (0 for free).")]
     )
     is_tax_inclusive = BooleanField("Price includes tax")
     is_active = BooleanField("Offered", default=True)
@@ -303,8 +268,8 @@ class ShippingOptionForm(FlaskForm):
         #: Region id → currency, to check the price's decimals.
         self.currencies = currencies or {}
 
-    def validate_amount(self, field: Field) -> None:
-        currency_decimals_check(field, self.currencies.get(self.region_id.data))
+    def validate_amount(self, field: MoneyField) -> None:
+        field.check_decimals(self.currencies.get(self.region_id.data))
 
 
 class StockAdjustmentForm(FlaskForm):

@@ -1,9 +1,14 @@
 """Bad orders are refused with every error and its field path, and nothing of them is saved."""
 
+import json
+from decimal import Decimal
+
 import pytest
 
 from app.extensions import db
-from tests.api.helpers import order_count, order_payload
+from app.orders.models import Order
+from tests.api.helpers import IMPORT_URL, order_count, order_payload
+from tests.bad_amounts import BAD_AMOUNT_TEXTS, BAD_JSON_NUMBERS
 from tests.factories import make_region
 
 
@@ -44,29 +49,35 @@ def _set(path: str, value):
         (_set("items.0.quantity", 1.5), "items[0].quantity", "whole number"),
         (_set("items.0.quantity", "2"), "items[0].quantity", "whole number"),
         (_set("items.0.quantity", None), "items[0].quantity", "is required"),
-        (_set("items.0.unit_price", "-0.01"), "items[0].unit_price", "at least 0"),
+        (_set("items.0.unit_price", "-0.01"), "items[0].unit_price", "Must be zero or more."),
         (_set("items.0.unit_price", "forty"), "items[0].unit_price", "is not a number"),
-        (_set("items.0.unit_price", "NaN"), "items[0].unit_price", "not a finite number"),
-        (_set("items.0.unit_price", True), "items[0].unit_price", "must be a number"),
-        (_set("items.0.unit_price", "0.0000001"), "items[0].unit_price", "at most 6 decimals"),
-        (_set("items.0.unit_price", "1e15"), "items[0].unit_price", "must be less than"),
+        (_set("items.0.unit_price", True), "items[0].unit_price", "Must be a number."),
+        (_set("items.0.unit_price", "0.0000001"), "items[0].unit_price",
+         "USD amounts have at most 2 decimals."),
+        (_set("items.0.unit_price", "1000000000000000"), "items[0].unit_price",
+         "Must be less than 1,000,000,000."),
         (_set("items.0.is_tax_inclusive", "yes"), "items[0].is_tax_inclusive", "true or false"),
         (_set("items.1.tax_lines.0.rate", "twenty"), "items[1].tax_lines[0].rate",
          "is not a number"),
-        (_set("items.1.tax_lines.0.rate", -5), "items[1].tax_lines[0].rate", "at least 0"),
+        (_set("items.1.tax_lines.0.rate", -5), "items[1].tax_lines[0].rate",
+         "Must be zero or more."),
+        (_set("items.1.tax_lines.0.rate", "0.0000001"), "items[1].tax_lines[0].rate",
+         "Must have at most 6 decimals."),
         (_set("items.1.tax_lines.0.code", None), "items[1].tax_lines[0].code", "is required"),
         (_set("items.1.adjustments.0.amount", 0), "items[1].adjustments[0].amount",
-         "greater than 0"),
+         "Must be more than zero."),
         (_set("items.1.adjustments.0.amount", "9.51"), "items[1].adjustments",
          "exceed the line's subtotal"),
         (_set("shipping_methods.0.amount", None), "shipping_methods[0].amount", "is required"),
         (_set("shipping_methods.0.name", 7), "shipping_methods[0].name", "must be a string"),
         (_set("shipping_methods.0.adjustments", [{"amount": "5.01"}]),
          "shipping_methods[0].adjustments", "exceed the line's subtotal"),
-        (_set("credit_lines", [{"amount": "-5"}]), "credit_lines[0].amount", "greater than 0"),
+        (_set("credit_lines", [{"amount": "-5"}]), "credit_lines[0].amount",
+         "Must be more than zero."),
         (_set("payments.0.status", "refunded"), "payments[0].status", "authorized, captured"),
         (_set("payments.0.status", None), "payments[0].status", "is required"),
-        (_set("payments.0.amount", "10.001"), "payments[0].amount", "at most 2 decimals in USD"),
+        (_set("payments.0.amount", "10.001"), "payments[0].amount",
+         "USD amounts have at most 2 decimals."),
         (_set("customer", "Ada"), "customer", "must be an object"),
         (_set("shipping_address.country_code", "USA"), "shipping_address.country_code",
          "at most 2 characters"),
@@ -136,3 +147,118 @@ def test_a_region_in_another_currency_is_refused(import_orders):
     assert error["field"] == "region"
     assert "EUR" in error["message"] and "USD" in error["message"]
     assert order_count() == 0
+
+
+def _post_raw(client, api_headers, order: dict, raw: str):
+    """Import ``order`` with every ``"__RAW__"`` in it written as ``raw``, as JSON text (a
+    number such as NaN or 1e309 that no Python value serializes to)."""
+    body = json.dumps({"orders": [order]}).replace('"__RAW__"', raw)
+    return client.post(IMPORT_URL, data=body,
+                       headers=api_headers | {"Content-Type": "application/json"})  # fmt: skip
+
+
+def _refused(response, field: str, message: str) -> None:
+    assert response.status_code == 422
+    [result] = response.get_json()["results"]
+    assert any(e["field"] == field and message in e["message"] for e in result["errors"]), (
+        result["errors"]
+    )
+    assert order_count() == 0
+
+
+IMPORT_BAD_AMOUNTS = [
+    *[(json.dumps(text), message) for text, message in BAD_AMOUNT_TEXTS],
+    *BAD_JSON_NUMBERS,
+    ('"-1"', "Must be zero or more."),
+]
+
+
+@pytest.mark.parametrize(("raw", "message"), IMPORT_BAD_AMOUNTS)
+@pytest.mark.parametrize(
+    ("path", "field"),
+    [("items.0.unit_price", "items[0].unit_price"),
+     ("shipping_methods.0.amount", "shipping_methods[0].amount")],
+)  # fmt: skip
+def test_an_import_refuses_a_bad_unit_price_or_shipping_amount(
+    client, api_headers, path, field, raw, message
+):
+    order = order_payload()
+    _set(path, "__RAW__")(order)
+    _refused(_post_raw(client, api_headers, order, raw), field, message)
+
+
+@pytest.mark.parametrize(
+    ("path", "field"),
+    [("items.0.unit_price", "items[0].unit_price"),
+     ("shipping_methods.0.amount", "shipping_methods[0].amount")],
+)  # fmt: skip
+def test_a_jpy_import_refuses_prices_with_decimals(import_orders, path, field):
+    order = order_payload(currency_code="JPY", payments=[])
+    _set(path, "0.5")(order)
+    _refused(import_orders(order), field, "JPY amounts have no decimals.")
+
+
+@pytest.mark.parametrize(
+    ("raw", "message"),
+    [(str(10**30), "must be at most 1,000,000"), (str(2**64), "must be at most 1,000,000"),
+     ("1000001", "must be at most 1,000,000"), ('"١٢"', "whole number"), ('"１２"', "whole number"),
+     ("1e309", "whole number"), ("NaN", "whole number"), ("2.5", "whole number")],
+)  # fmt: skip
+def test_an_import_refuses_a_quantity_beyond_the_maximum_or_not_whole(
+    client, api_headers, raw, message
+):
+    order = order_payload()
+    order["items"][0]["quantity"] = "__RAW__"
+    _refused(_post_raw(client, api_headers, order, raw), "items[0].quantity", message)
+
+
+def _yen_order(items: list[dict], **changes) -> dict:
+    return order_payload(currency_code="JPY", items=items, shipping_methods=[], payments=[],
+                         **changes)  # fmt: skip
+
+
+def test_a_yen_price_beyond_the_maximum_is_refused_not_overflowed(import_orders):
+    # 10 × ¥999,999,999,999 would have overflowed SQLite's 64-bit millionths.
+    order = _yen_order([{"title": "Vase", "quantity": 10, "unit_price": "999999999999"}])
+    _refused(import_orders(order), "items[0].unit_price", "Must be less than 1,000,000,000.")
+
+
+def test_a_line_of_price_times_quantity_beyond_the_maximum_is_refused(import_orders):
+    order = _yen_order([{"title": "Vase", "quantity": 11, "unit_price": "999999999"}])
+    _refused(import_orders(order), "items[0].quantity",
+             "A line must come to less than 10,000,000,000 (unit price × quantity).")  # fmt: skip
+
+
+def test_an_order_total_beyond_the_maximum_is_refused_and_a_full_one_is_stored_exactly(
+    import_orders,
+):
+    line = {"title": "Vase", "quantity": 10, "unit_price": "999999999"}
+    full = _yen_order([line] * 100, external_id="full")
+    over = _yen_order([line] * 101, external_id="over")
+    response = import_orders(full, over)
+    assert response.status_code == 207
+    created, refused = response.get_json()["results"]
+    assert refused["errors"] == [
+        {"field": "items", "message": "An order's total must be less than 1,000,000,000,000."}
+    ]
+    assert order_count() == 1
+    db.session.expire_all()
+    stored = db.session.get(Order, created["id"])
+    assert stored.total == Decimal(line["unit_price"]) * line["quantity"] * 100
+
+
+@pytest.mark.parametrize(
+    ("raw", "message"),
+    [(str(10**30), "Must be less than 1,000,000,000,000."), ('"NaN"', "is not a number")],
+)
+@pytest.mark.parametrize(
+    ("path", "field"),
+    [("payments.0.amount", "payments[0].amount"),
+     ("credit_lines", "credit_lines[0].amount")],
+)  # fmt: skip
+def test_payments_and_credit_lines_are_refused_beyond_an_orders_maximum(
+    client, api_headers, path, field, raw, message
+):
+    order = order_payload()
+    _set(path, [{"amount": "__RAW__"}] if path == "credit_lines" else "__RAW__")(order)
+    _refused(_post_raw(client, api_headers, order, raw), field, message)

@@ -263,7 +263,7 @@ def test_changing_the_unit_price_marks_the_line_price_set_by_hand(staff_client, 
     ("data", "message"),
     [
         ({"quantity": "0", "unit_price": "22.00"}, "At least 1; remove the line instead."),
-        ({"quantity": "1", "unit_price": "-1.00"}, "A price cannot be negative."),
+        ({"quantity": "1", "unit_price": "-1.00"}, "Price: Must be zero or more."),
     ],
 )
 def test_a_line_change_to_quantity_zero_or_a_negative_price_is_refused_with_the_reason(

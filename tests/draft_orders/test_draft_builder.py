@@ -82,11 +82,11 @@ def test_quantity_and_price_change_in_place_and_lines_can_be_removed(staff_clien
 @pytest.mark.parametrize(
     ("data", "message"),
     [
-        ({"title": "Tea", "unit_price": "-1", "quantity": "1"}, "A price cannot be negative."),
+        ({"title": "Tea", "unit_price": "-1", "quantity": "1"}, "Price: Must be zero or more."),
         ({"title": "Tea", "unit_price": "1", "quantity": "0"}, "The quantity must be at least 1."),
         ({"title": "", "unit_price": "1", "quantity": "1"}, "Name the item."),
-        ({"title": "Tea", "unit_price": "abc", "quantity": "1"}, "Not a valid decimal value."),
-        ({"title": "Tea", "unit_price": "1.005", "quantity": "1"}, "USD prices have at most 2"),
+        ({"title": "Tea", "unit_price": "abc", "quantity": "1"}, "is not a number"),
+        ({"title": "Tea", "unit_price": "1.005", "quantity": "1"}, "USD amounts have at most 2"),
     ],
 )
 def test_bad_items_are_refused_with_a_message_and_nothing_saved(
@@ -108,7 +108,7 @@ def test_yen_prices_take_no_decimals(staff_client, regions):
     response = post(staff_client, draft, "/items",
                     {"title": "Tea", "unit_price": "1500.5", "quantity": "1"})  # fmt: skip
     assert response.status_code == 422
-    assert "JPY prices have at most 0 decimals." in response.get_data(as_text=True)
+    assert "JPY amounts have no decimals." in response.get_data(as_text=True)
 
 
 def test_the_currency_and_taxes_follow_the_region(staff_client, regions):

@@ -11,6 +11,7 @@ from app.catalog.calculations import tax_rates_for
 from app.catalog.models import ShippingOption
 from app.extensions import db
 from app.store.models import TaxRate
+from tests.bad_amounts import NOT_A_NUMBER
 from tests.catalog.factories_catalog import make_shipping_option
 from tests.factories import make_region
 
@@ -119,7 +120,7 @@ def test_creating_and_editing_a_shipping_option(staff_client, germany):
     [
         ({"amount": "-4.90"}, "Must be zero or more."),
         ({"amount": "4.999"}, "EUR amounts have at most 2 decimals."),
-        ({"amount": "four"}, "“four” is not a number; write it like 12.50."),
+        ({"amount": "four"}, f"“four” {NOT_A_NUMBER}"),
         ({"name": ""}, "Give the option a name."),
     ],
 )  # fmt: skip

@@ -1,0 +1,53 @@
+"""Form fields every area shares: amounts of money, read strictly.
+
+What a page sends is either a value in range or the field's error on the page; nothing a
+person (or a script) types reaches the database as NaN, an infinity, a number too large for
+its column, or digits other than 0-9.
+"""
+
+from __future__ import annotations
+
+from decimal import Decimal
+
+from wtforms import StringField, ValidationError
+
+from app.money import MAX_AMOUNT, MoneyError, check_amount, parse_amount
+
+
+class MoneyField(StringField):
+    """An amount typed by a person; ``data`` is a ``Decimal``, or ``None`` when blank.
+
+    The value must be a number in plain decimal notation, at least zero (more than zero when
+    ``positive``) and less than ``maximum`` (``app.money.parse_amount``); the form checks it
+    against the currency, once it knows which, with ``check_decimals``.
+    """
+
+    def __init__(self, label=None, validators=None, *, positive: bool = False,
+                 maximum: Decimal = MAX_AMOUNT, **kwargs) -> None:  # fmt: skip
+        super().__init__(label, validators, **kwargs)
+        self.positive = positive
+        self.maximum = maximum
+
+    def process_formdata(self, valuelist) -> None:
+        self.data = None
+        raw = (valuelist[0] if valuelist else "").strip()
+        if raw:
+            try:
+                self.data = parse_amount(raw, positive=self.positive, maximum=self.maximum)
+            except MoneyError as error:
+                raise ValueError(str(error)) from None
+
+    def _value(self) -> str:
+        if self.raw_data:
+            return self.raw_data[0]
+        return "" if self.data is None else str(self.data)
+
+    def check_decimals(self, currency: str | None) -> None:
+        """Refuse an amount finer than the currency's minor unit (``12.505`` USD, ``12.5``
+        JPY) as the field's error; nothing to check without an amount or a currency."""
+        if self.data is None or not currency:
+            return
+        try:
+            check_amount(self.data, currency, positive=self.positive, maximum=self.maximum)
+        except MoneyError as error:
+            raise ValidationError(str(error)) from None
