@@ -1,4 +1,4 @@
-"""Form fields every area shares: amounts of money, read strictly.
+"""Form fields every area shares: amounts of money and whole numbers, read strictly.
 
 What a page sends is either a value in range or the field's error on the page; nothing a
 person (or a script) types reaches the database as NaN, an infinity, a number too large for
@@ -7,11 +7,27 @@ its column, or digits other than 0-9.
 
 from __future__ import annotations
 
+import re
 from decimal import Decimal
 
-from wtforms import StringField, ValidationError
+from wtforms import IntegerField, StringField, ValidationError
 
 from app.money import MAX_AMOUNT, MoneyError, check_amount, parse_amount
+
+#: The largest id a form may name: SQLite binds integers as signed 64-bit numbers.
+MAX_ID = 2**63 - 1
+
+# ASCII digits only: Python's int() also reads "١٢", "１２" and "1_000".
+_WHOLE_NUMBER = re.compile(r"[+-]?[0-9]+")
+
+
+def whole_number(value: object) -> int:
+    """The whole number ``value`` writes in the digits 0-9, with an optional sign; ``ValueError``
+    for anything else. Also a ``coerce`` for select fields of ids."""
+    text = str(value).strip()
+    if not _WHOLE_NUMBER.fullmatch(text):
+        raise ValueError(f"{text!r} is not a whole number")
+    return int(text)
 
 
 class MoneyField(StringField):
@@ -51,3 +67,31 @@ class MoneyField(StringField):
             check_amount(self.data, currency, positive=self.positive, maximum=self.maximum)
         except MoneyError as error:
             raise ValidationError(str(error)) from None
+
+
+class WholeNumberField(IntegerField):
+    """A whole number from ``minimum`` to ``maximum`` (an id, a quantity); ``data`` is an
+    ``int``, or ``None`` when blank. ``too_small`` is the error below ``minimum``."""
+
+    def __init__(self, label=None, validators=None, *, minimum: int = 1, maximum: int = MAX_ID,
+                 too_small: str | None = None, **kwargs) -> None:  # fmt: skip
+        super().__init__(label, validators, **kwargs)
+        self.minimum = minimum
+        self.maximum = maximum
+        self.too_small = too_small or f"Must be at least {minimum:,}."
+
+    def process_formdata(self, valuelist) -> None:
+        self.data = None
+        raw = (valuelist[0] if valuelist else "").strip()
+        if not raw:
+            return
+        try:
+            number = whole_number(raw)
+        except ValueError:
+            shown = raw if len(raw) <= 20 else raw[:20] + "…"
+            raise ValueError(f"“{shown}” is not a whole number.") from None
+        if number < self.minimum:
+            raise ValueError(self.too_small)
+        if number > self.maximum:
+            raise ValueError(f"Must be at most {self.maximum:,}.")
+        self.data = number

@@ -32,3 +32,6 @@ BAD_JSON_NUMBERS = [
     (str(10**30), TOO_LARGE),
     ("true", "Must be a number."),
 ]
+
+#: Whole numbers no id, quantity or version field may take.
+BAD_WHOLE_NUMBERS = [str(2**64), str(10**30), "-1", "١٢", "１２", "1_000", "2.5", "1e3"]

@@ -4,7 +4,6 @@ from wtforms import (
     BooleanField,
     EmailField,
     FormField,
-    IntegerField,
     SelectField,
     StringField,
 )
@@ -14,13 +13,12 @@ from wtforms.validators import (
     Email,
     InputRequired,
     Length,
-    NumberRange,
     Optional,
     Regexp,
 )
 
-from app.forms import MoneyField
-from app.money import MoneyError, check_line
+from app.forms import MoneyField, WholeNumberField, whole_number
+from app.money import MAX_QUANTITY, MoneyError, check_line
 from app.orders.forms import VersionedForm
 
 
@@ -32,7 +30,7 @@ class CustomerForm(VersionedForm):
 
 
 class RegionForm(VersionedForm):
-    region = SelectField("Region", coerce=int)
+    region = SelectField("Region", coerce=whole_number)
 
 
 class _PricedLineForm(VersionedForm):
@@ -55,25 +53,25 @@ class _PricedLineForm(VersionedForm):
 class CustomItemForm(_PricedLineForm):
     title = StringField("Item", validators=[DataRequired(message="Name the item."),
                                             Length(max=300)])  # fmt: skip
-    quantity = IntegerField("Qty", default=1, validators=[
-        InputRequired(message="Give a quantity."),
-        NumberRange(min=1, message="The quantity must be at least 1.")])  # fmt: skip
+    quantity = WholeNumberField("Qty", default=1, maximum=MAX_QUANTITY,
+                                too_small="The quantity must be at least 1.",
+                                validators=[InputRequired(message="Give a quantity.")])  # fmt: skip
 
 
 class LineForm(_PricedLineForm):
-    quantity = IntegerField("Qty", validators=[
-        InputRequired(message="Give a quantity."),
-        NumberRange(min=1, message="At least 1; remove the line instead.")])  # fmt: skip
+    quantity = WholeNumberField("Qty", maximum=MAX_QUANTITY,
+                                too_small="At least 1; remove the line instead.",
+                                validators=[InputRequired(message="Give a quantity.")])  # fmt: skip
 
 
 class ChooseCustomerForm(VersionedForm):
-    customer_id = IntegerField(validators=[InputRequired(message="Pick a customer.")])
+    customer_id = WholeNumberField(validators=[InputRequired(message="Pick a customer.")])
 
 
 class VariantItemForm(VersionedForm):
     """The item search: the highlighted result, or what was typed when there was none yet."""
 
-    variant_id = IntegerField(validators=[Optional()])
+    variant_id = WholeNumberField(validators=[Optional()])
     q = StringField(validators=[Length(max=200)])
 
     def validate(self, extra_validators=None) -> bool:
@@ -92,7 +90,7 @@ class PromotionForm(VersionedForm):
 
 class ShippingForm(VersionedForm):
     #: Empty: no shipping.
-    option_id = IntegerField(validators=[Optional()])
+    option_id = WholeNumberField(validators=[Optional()])
 
 
 class DraftActionForm(VersionedForm):

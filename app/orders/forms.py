@@ -12,7 +12,7 @@ from wtforms import (
 )
 from wtforms.validators import DataRequired, InputRequired, Length
 
-from app.forms import MoneyField
+from app.forms import MAX_ID, MoneyField, whole_number
 from app.money import MAX_ORDER_TOTAL
 from app.orders.actions import OrderActionError
 from app.payments.actions import REFUND_REASONS
@@ -34,10 +34,13 @@ class VersionedForm(FlaskForm):
     version = HiddenField(validators=[InputRequired()])
 
     def expected_version(self) -> int:
+        """The version the page showed; -1, which no order has, when the form's is not a
+        version at all (the change is then refused as made against another version)."""
         try:
-            return int(self.version.data)
-        except (TypeError, ValueError):
+            version = whole_number(str(self.version.data or ""))
+        except ValueError:
             return -1
+        return version if 1 <= version <= MAX_ID else -1
 
     def problems(self) -> str:
         """What is wrong with the form, in one line: not every field is on the page again
@@ -67,15 +70,16 @@ class FulfillmentForm(VersionedForm):
     """Units to pack per line (fields ``quantity-<line id>``, read by ``quantities``) and the
     location they leave from."""
 
-    location = SelectField("Ship from", coerce=int)
+    location = SelectField("Ship from", coerce=whole_number)
 
     def quantities(self, form_data) -> dict[int, int]:
-        """Line id → units asked for; a count that is not a whole number is an error."""
+        """Line id → units asked for; a count that is not a whole number in the digits 0-9
+        is an error (the action compares it with what is left to fulfil)."""
         quantities = {}
         for key, value in form_data.items():
             if key.startswith("quantity-") and value.strip():
                 try:
-                    quantities[int(key.removeprefix("quantity-"))] = int(value)
+                    quantities[whole_number(key.removeprefix("quantity-"))] = whole_number(value)
                 except ValueError:
                     raise OrderActionError(f"“{value}” is not a number of units.") from None
         return quantities

@@ -14,20 +14,19 @@ from wtforms import (
     FieldList,
     Form,
     FormField,
-    IntegerField,
     SelectChoice,
     SelectField,
     StringField,
     TextAreaField,
     ValidationError,
 )
-from wtforms.validators import DataRequired, InputRequired, Length, NumberRange, Optional
+from wtforms.validators import DataRequired, InputRequired, Length, Optional
 
 from app.catalog.actions import PromotionValues
 from app.catalog.models import ProductVariant, Promotion, PromotionTarget, PromotionType
 from app.extensions import db
-from app.forms import MoneyField
-from app.money import MAX_ORDER_TOTAL, MoneyError, normalize_currency
+from app.forms import MoneyField, WholeNumberField, whole_number
+from app.money import MAX_ORDER_TOTAL, MAX_QUANTITY, MoneyError, normalize_currency
 
 
 def check_currency(field: Field) -> str | None:
@@ -155,10 +154,10 @@ class PromotionForm(FlaskForm):
     ends_at = DateTimeLocalField(
         "Ends (UTC)", format=["%Y-%m-%dT%H:%M", "%Y-%m-%dT%H:%M:%S"], validators=[Optional()]
     )
-    usage_limit = IntegerField(
-        "Usage limit",
-        validators=[Optional(), NumberRange(min=1, message="Must be 1 or more; leave it blank "
-                                                           "for no limit.")],
+    usage_limit = WholeNumberField(
+        # 2**31 - 1: the most PostgreSQL's INTEGER column holds.
+        "Usage limit", maximum=2**31 - 1, validators=[Optional()],
+        too_small="Must be 1 or more; leave it blank for no limit.",
     )  # fmt: skip
     is_active = BooleanField("Active", default=True)
 
@@ -223,7 +222,7 @@ class PromotionForm(FlaskForm):
 class TaxRateForm(FlaskForm):
     """A region's tax rate, or an override of it for one product type."""
 
-    region_id = SelectField("Region", coerce=int)
+    region_id = SelectField("Region", coerce=whole_number)
     code = StringField(
         "Code",
         validators=[DataRequired(message="Give the rate a code, such as VAT."), Length(max=50)],
@@ -253,7 +252,7 @@ class TaxRateForm(FlaskForm):
 class ShippingOptionForm(FlaskForm):
     """A shipping option of a region and its price in the region's currency."""
 
-    region_id = SelectField("Region", coerce=int)
+    region_id = SelectField("Region", coerce=whole_number)
     name = StringField(
         "Name", validators=[DataRequired(message="Give the option a name."), Length(max=100)]
     )
@@ -276,8 +275,9 @@ class StockAdjustmentForm(FlaskForm):
     """Stock received, counted or written off at a location, with the reason."""
 
     sku = StringField("SKU", validators=[DataRequired(message="Give the SKU."), Length(max=100)])
-    location = SelectField("Location", coerce=int)
-    change = IntegerField("Change (+ received, − taken away)", validators=[
+    location = SelectField("Location", coerce=whole_number)
+    change = WholeNumberField("Change (+ received, − taken away)", minimum=-MAX_QUANTITY,
+                              maximum=MAX_QUANTITY, validators=[
         InputRequired(message="Give the number of units.")])  # fmt: skip
     reason = StringField("Reason", validators=[
         DataRequired(message="Say why the stock changes."), Length(max=300)])  # fmt: skip

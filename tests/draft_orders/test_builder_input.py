@@ -1,5 +1,6 @@
-"""Whatever price is typed into the builder is read strictly: a bad one is the builder's
-message with a 422, never a 500, and the draft is left as it was."""
+"""Whatever is typed into the builder (a price, a quantity) or sent as an id or a version is
+read strictly: a bad value is the builder's message with a 422 (or a 409 for a version that is
+not the draft's), never a 500, and the draft is left as it was."""
 
 from __future__ import annotations
 
@@ -9,12 +10,23 @@ import pytest
 
 from app.extensions import db
 from app.orders.models import LineItem
-from tests.bad_amounts import BAD_AMOUNT_TEXTS
+from tests.bad_amounts import BAD_AMOUNT_TEXTS, BAD_WHOLE_NUMBERS
 from tests.draft_orders.test_catalog_lines import add, message_of, reload
-from tests.draft_orders.test_draft_builder import new_draft, post
+from tests.draft_orders.test_draft_builder import new_draft, post, version_of
 from tests.factories import make_region
 
 PRICE_BAD_AMOUNTS = [*BAD_AMOUNT_TEXTS, ("-1", "Price: Must be zero or more.")]
+QUANTITY_BAD = [
+    (str(2**64), "Qty: Must be at most 1,000,000."),
+    (str(10**30), "Qty: Must be at most 1,000,000."),
+    ("1000001", "Qty: Must be at most 1,000,000."),
+    ("١٢", "Qty: “١٢” is not a whole number."),
+    ("１２", "Qty: “１２” is not a whole number."),
+    ("2.5", "Qty: “2.5” is not a whole number."),
+    ("1e3", "Qty: “1e3” is not a whole number."),
+]
+
+
 @pytest.fixture
 def draft(staff_client, shop):
     """A USD draft with one catalogue line: a mug at $22.00."""
@@ -38,6 +50,18 @@ def test_a_custom_item_with_a_bad_price_is_refused(staff_client, draft, price, m
     assert _line(draft.id) == before
 
 
+@pytest.mark.parametrize(
+    ("quantity", "message"), [*QUANTITY_BAD, ("-1", "Qty: The quantity must be at least 1.")]
+)
+def test_a_custom_item_with_a_bad_quantity_is_refused(staff_client, draft, quantity, message):
+    before = _line(draft.id)
+    response = post(staff_client, draft, "/items",
+                    {"title": "Tea", "unit_price": "1.00", "quantity": quantity})  # fmt: skip
+    assert response.status_code == 422
+    assert message_of(response) == message
+    assert _line(draft.id) == before
+
+
 @pytest.mark.parametrize(("price", "message"), PRICE_BAD_AMOUNTS)
 def test_a_line_update_with_a_bad_price_is_refused(staff_client, draft, price, message):
     before = _line(draft.id)
@@ -46,6 +70,19 @@ def test_a_line_update_with_a_bad_price_is_refused(staff_client, draft, price, m
                     {"unit_price": price, "quantity": "1"})  # fmt: skip
     assert response.status_code == 422
     assert message in message_of(response)
+    assert _line(draft.id) == before
+
+
+@pytest.mark.parametrize(
+    ("quantity", "message"), [*QUANTITY_BAD, ("-1", "Qty: At least 1; remove the line instead.")]
+)
+def test_a_line_update_with_a_bad_quantity_is_refused(staff_client, draft, quantity, message):
+    before = _line(draft.id)
+    (item,) = reload(draft.id).items
+    response = post(staff_client, draft, f"/items/{item.id}",
+                    {"unit_price": "22.00", "quantity": quantity})  # fmt: skip
+    assert response.status_code == 422
+    assert message_of(response) == message
     assert _line(draft.id) == before
 
 
@@ -90,3 +127,31 @@ def test_a_change_that_takes_the_total_beyond_the_order_maximum_is_refused(staff
     assert response.status_code == 422
     assert message_of(response) == "An order's total must be less than 1,000,000,000,000."
     assert _line(draft.id) == before
+
+
+@pytest.mark.parametrize("value", BAD_WHOLE_NUMBERS)
+@pytest.mark.parametrize(
+    ("path", "field"),
+    [("/customer/choose", "customer_id"), ("/items/variant", "variant_id"),
+     ("/shipping", "option_id")],
+)  # fmt: skip
+def test_an_id_that_is_not_one_is_refused(staff_client, draft, path, field, value):
+    before = _line(draft.id)
+    response = post(staff_client, draft, path, {field: value})
+    assert response.status_code == 422
+    assert message_of(response)
+    assert _line(draft.id) == before
+    assert reload(draft.id).customer is None
+
+
+@pytest.mark.parametrize("version", BAD_WHOLE_NUMBERS)
+def test_a_version_that_is_not_a_version_is_refused_as_stale(staff_client, draft, version):
+    before = _line(draft.id)
+    (item,) = reload(draft.id).items
+    response = staff_client.post(f"/draft-orders/{draft.id}/items/{item.id}",
+                                 data={"version": version, "unit_price": "1.00", "quantity": "2"},
+                                 headers={"HX-Request": "true"})  # fmt: skip
+    assert response.status_code == 409
+    assert message_of(response).startswith("Someone else changed this order")
+    assert _line(draft.id) == before
+    assert version_of(draft.id) == before[0]

@@ -83,6 +83,9 @@ def test_pack_ship_and_deliver_part_of_an_order(staff_client, order, warehouse, 
     ({"Desk lamp": "-1"}, "Desk lamp: 2 of 2 left to fulfil."),
     ({"Desk lamp": "0", "Lamp shade": "0"}, "Choose at least one unit to fulfil."),
     ({"Desk lamp": "two"}, "“two” is not a number of units."),
+    ({"Desk lamp": "٢"}, "“٢” is not a number of units."),
+    ({"Desk lamp": "２"}, "“２” is not a number of units."),
+    ({"Desk lamp": str(2**64)}, "Desk lamp: 2 of 2 left to fulfil."),
 ])  # fmt: skip
 def test_a_fulfillment_beyond_what_is_left_or_malformed_is_refused(
     staff_client, order, warehouse, units, message

@@ -10,7 +10,7 @@ import pytest
 
 from app.extensions import db
 from app.payments.models import Capture
-from tests.bad_amounts import BAD_AMOUNT_TEXTS, BAD_JSON_NUMBERS
+from tests.bad_amounts import BAD_AMOUNT_TEXTS, BAD_JSON_NUMBERS, BAD_WHOLE_NUMBERS
 from tests.factories import make_order
 from tests.order_pages import refusal, reload
 
@@ -48,6 +48,18 @@ def test_staff_capture_and_refund_forms_refuse_a_bad_amount(
     assert response.status_code == 422
     assert message in refusal(response)
     _unchanged(order, version)
+
+
+@pytest.mark.parametrize("version", BAD_WHOLE_NUMBERS)
+def test_a_form_whose_version_is_not_a_version_is_refused_as_stale(staff_client, order, version):
+    before = reload(order.id).version
+    response = staff_client.post(
+        f"/orders/{order.id}/payments/{order.payments[0].id}/capture",
+        data={"version": version, "amount": "1.00"},
+    )
+    assert response.status_code == 409
+    assert refusal(response).startswith("Someone else changed this order")
+    _unchanged(order, before)
 
 
 def _api(client, api_headers, order, what: str, body: str):

@@ -1,4 +1,4 @@
-"""Every amount of the settings forms is read the one way: a bad value is the
+"""Every amount and whole number of the settings forms is read the one way: a bad value is the
 field's error on the page with a 422, never a 500, and what was stored stays as it was."""
 
 from __future__ import annotations
@@ -12,8 +12,10 @@ from sqlalchemy import func, select
 
 from app.catalog.models import Promotion, ShippingOption, VariantPrice
 from app.extensions import db
+from app.fulfillment.models import StockLocation
+from app.inventory.models import InventoryAdjustment
 from app.store.models import TaxRate
-from tests.bad_amounts import BAD_AMOUNT_TEXTS, NOT_A_NUMBER, TOO_LARGE
+from tests.bad_amounts import BAD_AMOUNT_TEXTS, BAD_WHOLE_NUMBERS, NOT_A_NUMBER, TOO_LARGE
 from tests.catalog.factories_catalog import make_product, make_promotion, make_shipping_option
 from tests.factories import make_region
 
@@ -100,6 +102,18 @@ def test_a_promotion_amount_that_is_not_an_amount_is_refused(staff_client, field
 
 
 @pytest.mark.parametrize(
+    ("limit", "message"),
+    [(str(2**64), "Must be at most 2,147,483,647."), ("١٢", "is not a whole number"),
+     ("-1", "Must be 1 or more; leave it blank for no limit.")],
+)  # fmt: skip
+def test_a_promotion_usage_limit_that_is_not_a_count_is_refused(staff_client, limit, message):
+    response = staff_client.post("/settings/promotions/new",
+                                 data=PROMOTION | {"usage_limit": limit})  # fmt: skip
+    refused_with(response, message)
+    assert db.session.scalar(select(func.count()).select_from(Promotion)) == 0
+
+
+@pytest.mark.parametrize(
     ("rate", "message"),
     [("NaN", NOT_A_NUMBER), ("1e309", NOT_A_NUMBER), (str(10**30), TOO_LARGE),
      ("١٢", NOT_A_NUMBER), ("101", "A tax rate cannot be over 100 %.")],
@@ -112,3 +126,23 @@ def test_a_tax_rate_that_is_not_a_percentage_is_refused(staff_client, us, rate, 
     refused_with(response, message)
     db.session.expire_all()
     assert db.session.get(TaxRate, tax_rate.id).rate == Decimal(10)
+
+
+@pytest.mark.parametrize("region_id", ["١", "１", str(2**64), "-1"])
+def test_a_region_that_is_not_an_id_is_not_a_choice(staff_client, us, region_id):
+    response = staff_client.post("/settings/shipping-options/new",
+                                 data={"region_id": region_id, "name": "Post", "amount": "1"})
+    assert response.status_code == 422
+    assert db.session.scalar(select(func.count()).select_from(ShippingOption)) == 0
+
+
+@pytest.mark.parametrize("change", [v for v in BAD_WHOLE_NUMBERS if v != "-1"] + ["-1000001"])
+def test_a_stock_change_that_is_not_a_count_of_units_is_refused(staff_client, us, change):
+    location = StockLocation(name="Leeds warehouse")
+    db.session.add(location)
+    db.session.commit()
+    response = staff_client.post("/settings/inventory", data={
+        "sku": "MUG-1", "location": location.id, "change": change, "reason": "Count"})  # fmt: skip
+    assert response.status_code == 422
+    assert "Please check the highlighted fields." in response.get_data(as_text=True)
+    assert db.session.scalar(select(func.count()).select_from(InventoryAdjustment)) == 0
