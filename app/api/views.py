@@ -47,6 +47,7 @@ from app.api.serializers import order_detail, order_summary
 from app.extensions import db
 from app.money import MAX_ORDER_TOTAL, MoneyError, parse_amount
 from app.orders.actions import OrderActionError, RecordedFailure, lock_order
+from app.orders.import_payload import text_problem
 from app.orders.importing import ImportResult, import_orders
 from app.orders.models import OrderStatus
 from app.orders.queries import CursorError, find_orders, order_with_details, parse_filters
@@ -140,8 +141,8 @@ def refund_view(order_id: int, payment_id: int):
     "note": "..."}``; ``reason`` is one of ``REFUND_REASONS`` (default ``other``)."""
     return _payment_change(order_id, lambda order, version, body: refund_payment(
         order, version, payment_id, _amount(body, order.currency_code),
-        reason=str(body.get("reason", "other")), note=str(body.get("note", ""))[:1000],
-        actor=current_actor()))  # fmt: skip
+        reason=_text(body, "reason", "other"),
+        note=_text(body, "note", "")[:1000], actor=current_actor()))  # fmt: skip
 
 
 def _payment_change(order_id: int, change):
@@ -176,6 +177,16 @@ def _amount(body: dict, currency: str) -> Decimal:
     except MoneyError as error:
         raise ApiError(422, "The amount is not valid.",
                        errors=[{"field": "amount", "message": str(error)}]) from None
+
+
+def _text(body: dict, field: str, default: str) -> str:
+    """A text field of the body, or a 422 naming it when it is not text that can be stored."""
+    value = body.get(field, default)
+    problem = "must be a string" if not isinstance(value, str) else text_problem(value)
+    if problem:
+        raise ApiError(422, f"The {field} is not valid.",
+                       errors=[{"field": field, "message": problem}])
+    return value
 
 
 @bp.get("/orders")

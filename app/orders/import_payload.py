@@ -160,6 +160,10 @@ class _Fields:
         if not isinstance(value, str):
             self.error(key, "must be a string")
             return ""
+        problem = text_problem(value)
+        if problem:
+            self.error(key, problem)
+            return ""
         value = value.strip()
         if required and not value:
             self.error(key, "must not be empty")
@@ -223,10 +227,10 @@ class _Fields:
             return None
         try:
             moment = datetime.fromisoformat(self.data[key])
-        except (TypeError, ValueError):
+            return moment.replace(tzinfo=UTC) if moment.tzinfo is None else moment.astimezone(UTC)
+        except (TypeError, ValueError, OverflowError):  # Overflow: 9999-12-31T23:00-05:00
             self.error(key, "must be an ISO 8601 date and time, such as 2024-05-01T14:30:00Z")
             return None
-        return moment.replace(tzinfo=UTC) if moment.tzinfo is None else moment.astimezone(UTC)
 
     def mapping(self, key: str) -> dict | None:
         """A JSON object as it is (for ``metadata``)."""
@@ -260,6 +264,19 @@ class _Fields:
         return found
 
 
+def text_problem(text: str) -> str | None:
+    """Why a string from JSON cannot be stored as text, if it cannot: JSON's escapes can write
+    a lone surrogate (``"\\ud800"``), which is no character at all, and a NUL, which
+    PostgreSQL's text columns refuse."""
+    if "\x00" in text:
+        return "must not contain a NUL character"
+    try:
+        text.encode("utf-8")
+    except UnicodeEncodeError:
+        return "must be valid Unicode: it has a lone surrogate (such as \\ud800)"
+    return None
+
+
 def parse_order(payload: object) -> OrderInput | list[FieldError]:
     """One order's JSON, checked: the order in plain values, or every error found in it."""
     if not isinstance(payload, dict):
@@ -279,6 +296,8 @@ def parse_order(payload: object) -> OrderInput | list[FieldError]:
     external_id = payload.get("external_id")
     if isinstance(external_id, int) and not isinstance(external_id, bool):
         external_id = str(external_id)  # numeric ids are common; they are kept as text
+        if len(external_id) > 200:
+            fields.error("external_id", "must be at most 200 characters")
     else:
         external_id = fields.text("external_id", 200) or None
     customer = fields.object("customer")

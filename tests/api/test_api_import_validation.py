@@ -248,6 +248,28 @@ def test_an_order_total_beyond_the_maximum_is_refused_and_a_full_one_is_stored_e
 
 
 @pytest.mark.parametrize(
+    ("path", "field"),
+    [("items.0.title", "items[0].title"), ("items.0.sku", "items[0].sku"),
+     ("email", "email"), ("external_id", "external_id"),
+     ("customer.first_name", "customer.first_name"),
+     ("shipping_address.city", "shipping_address.city"),
+     ("items.1.tax_lines.0.code", "items[1].tax_lines[0].code"),
+     ("shipping_methods.0.name", "shipping_methods[0].name")],
+)  # fmt: skip
+@pytest.mark.parametrize(
+    ("text", "message"),
+    [("\ud800", "lone surrogate"), ("Tea \udc00 pot", "lone surrogate"),
+     ("Tea\x00pot", "NUL character")],
+)  # fmt: skip
+def test_text_that_cannot_be_stored_is_refused_with_the_field(
+    import_orders, path, field, text, message
+):
+    order = order_payload()
+    _set(path, text)(order)
+    _refused(import_orders(order), field, message)
+
+
+@pytest.mark.parametrize(
     ("raw", "message"),
     [(str(10**30), "Must be less than 1,000,000,000,000."), ('"NaN"', "is not a number")],
 )
@@ -262,3 +284,14 @@ def test_payments_and_credit_lines_are_refused_beyond_an_orders_maximum(
     order = order_payload()
     _set(path, [{"amount": "__RAW__"}] if path == "credit_lines" else "__RAW__")(order)
     _refused(_post_raw(client, api_headers, order, raw), field, message)
+
+
+@pytest.mark.parametrize("moment", ["9999-12-31T23:00:00-05:00", "0001-01-01T00:30:00+01:00"])
+def test_a_date_that_leaves_the_calendar_in_utc_is_refused(import_orders, moment):
+    _refused(import_orders(order_payload(created_at=moment)), "created_at", "ISO 8601")
+
+
+def test_a_numeric_external_id_longer_than_the_column_is_refused(client, api_headers):
+    order = order_payload(external_id="__RAW__")
+    _refused(_post_raw(client, api_headers, order, "9" * 201), "external_id",
+             "at most 200 characters")  # fmt: skip

@@ -101,3 +101,32 @@ def test_the_api_refuses_a_jpy_amount_with_decimals(client, api_headers, app):
         {"field": "amount", "message": "JPY amounts have no decimals."}
     ]
     assert reload(order.id).payments[0].captures == []
+
+
+@pytest.mark.parametrize("field", ["note", "reason"])
+@pytest.mark.parametrize(
+    ("value", "message"),
+    [
+        ('"\\ud800"', "lone surrogate"),
+        ('"half a pair \\udfff"', "lone surrogate"),
+        ('"nul \\u0000 byte"', "NUL character"),
+        ("12", "must be a string"),
+    ],
+)
+def test_the_api_refuses_refund_text_that_cannot_be_stored_with_the_field(
+    client, api_headers, order, field, value, message
+):
+    version = reload(order.id).version
+    body = f'{{"amount": "1.00", "{field}": {value}}}'
+    response = _api(client, api_headers, order, "refund", body)
+    assert response.status_code == 422
+    [error] = response.get_json()["errors"]
+    assert error["field"] == field and message in error["message"]
+    _unchanged(order, version)
+
+
+def test_the_api_refund_keeps_a_note_in_any_script(client, api_headers, order):
+    response = _api(client, api_headers, order, "refund",
+                    '{"amount": "1.00", "note": "返品 \\ud83d\\ude00"}')  # fmt: skip
+    assert response.status_code == 201
+    assert reload(order.id).payments[0].refunds[0].note == "返品 😀"
