@@ -7,27 +7,12 @@ its column, or digits other than 0-9.
 
 from __future__ import annotations
 
-import re
 from decimal import Decimal
 
 from wtforms import IntegerField, StringField, ValidationError
 
 from app.money import MAX_AMOUNT, MoneyError, check_amount, parse_amount
-
-#: The largest id a form may name: SQLite binds integers as signed 64-bit numbers.
-MAX_ID = 2**63 - 1
-
-# ASCII digits only: Python's int() also reads "١٢", "１２" and "1_000".
-_WHOLE_NUMBER = re.compile(r"[+-]?[0-9]+")
-
-
-def whole_number(value: object) -> int:
-    """The whole number ``value`` writes in the digits 0-9, with an optional sign; ``ValueError``
-    for anything else. Also a ``coerce`` for select fields of ids."""
-    text = str(value).strip()
-    if not _WHOLE_NUMBER.fullmatch(text):
-        raise ValueError(f"{text!r} is not a whole number")
-    return int(text)
+from app.numbers import MAX_ID, whole_number
 
 
 class MoneyField(StringField):
@@ -86,7 +71,7 @@ class WholeNumberField(IntegerField):
         if not raw:
             return
         try:
-            number = whole_number(raw)
+            number = whole_number(raw, low=None, high=None)
         except ValueError:
             shown = raw if len(raw) <= 20 else raw[:20] + "…"
             raise ValueError(f"“{shown}” is not a whole number.") from None

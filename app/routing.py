@@ -10,19 +10,7 @@ from __future__ import annotations
 
 from werkzeug.routing import IntegerConverter, Map
 
-#: The largest id: ids are INTEGER columns, 32 bits on PostgreSQL (SQLite's hold 64).
-MAX_ID = 2**31 - 1
-
-
-def whole_number(text: str, low: int = 1, high: int = MAX_ID) -> int:
-    """``text`` as a number from ``low`` to ``high``, written in ASCII digits only (no sign, no
-    spaces, no other script's digits); ``ValueError`` for anything else."""
-    if not (text.isascii() and text.isdigit()):
-        raise ValueError(f"{text!r} is not a whole number")
-    number = int(text)
-    if not low <= number <= high:
-        raise ValueError(f"{text} is not from {low} to {high}")
-    return number
+from app.numbers import MAX_ID
 
 
 class IdConverter(IntegerConverter):

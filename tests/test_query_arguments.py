@@ -20,9 +20,9 @@ from hypothesis import strategies as st
 from sqlalchemy import func, select
 
 from app.extensions import db
+from app.numbers import MAX_ID
 from app.orders.models import Order, OrderStatus
 from app.orders.queries import OrderFilters
-from app.routing import MAX_ID
 from tests.factories import make_order
 
 #: The query arguments each list reads.

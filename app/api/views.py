@@ -46,13 +46,13 @@ from app.api.idempotency import idempotent
 from app.api.serializers import order_detail, order_summary
 from app.extensions import db
 from app.money import MAX_ORDER_TOTAL, MoneyError, parse_amount
+from app.numbers import whole_number
 from app.orders.actions import OrderActionError, RecordedFailure, lock_order
 from app.orders.import_payload import text_problem
 from app.orders.importing import ImportResult, import_orders
 from app.orders.models import OrderStatus
 from app.orders.queries import CursorError, find_orders, order_with_details, parse_filters
 from app.payments.actions import capture_payment, refund_payment
-from app.routing import whole_number
 
 bp = Blueprint("api", __name__, url_prefix="/api/v1")
 bp.before_request(require_token)

@@ -17,8 +17,9 @@ from wtforms.validators import (
     Regexp,
 )
 
-from app.forms import MoneyField, WholeNumberField, whole_number
+from app.forms import MoneyField, WholeNumberField
 from app.money import MAX_QUANTITY, MoneyError, check_line
+from app.numbers import whole_number
 from app.orders.forms import VersionedForm
 
 

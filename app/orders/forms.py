@@ -12,8 +12,9 @@ from wtforms import (
 )
 from wtforms.validators import DataRequired, InputRequired, Length
 
-from app.forms import MAX_ID, MoneyField, whole_number
+from app.forms import MoneyField
 from app.money import MAX_ORDER_TOTAL
+from app.numbers import whole_number
 from app.orders.actions import OrderActionError
 from app.payments.actions import REFUND_REASONS
 
@@ -37,10 +38,9 @@ class VersionedForm(FlaskForm):
         """The version the page showed; -1, which no order has, when the form's is not a
         version at all (the change is then refused as made against another version)."""
         try:
-            version = whole_number(str(self.version.data or ""))
+            return whole_number(self.version.data or "")
         except ValueError:
             return -1
-        return version if 1 <= version <= MAX_ID else -1
 
     def problems(self) -> str:
         """What is wrong with the form, in one line: not every field is on the page again
@@ -79,7 +79,8 @@ class FulfillmentForm(VersionedForm):
         for key, value in form_data.items():
             if key.startswith("quantity-") and value.strip():
                 try:
-                    quantities[whole_number(key.removeprefix("quantity-"))] = whole_number(value)
+                    quantities[whole_number(key.removeprefix("quantity-"))] = whole_number(
+                        value, low=None, high=None)  # fmt: skip
                 except ValueError:
                     raise OrderActionError(f"“{value}” is not a number of units.") from None
         return quantities

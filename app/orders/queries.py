@@ -19,8 +19,8 @@ from sqlalchemy.orm import joinedload, load_only, selectinload
 from app.customers.models import Customer
 from app.extensions import db
 from app.money import MoneyError, normalize_currency
+from app.numbers import whole_number
 from app.orders.models import FulfillmentStatus, Order, OrderStatus, PaymentStatus
-from app.routing import whole_number
 from app.store.models import SalesChannel
 
 #: Sort keys offered to staff; a leading ``-`` means newest / highest first.

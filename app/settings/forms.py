@@ -25,8 +25,9 @@ from wtforms.validators import DataRequired, InputRequired, Length, Optional
 from app.catalog.actions import PromotionValues
 from app.catalog.models import ProductVariant, Promotion, PromotionTarget, PromotionType
 from app.extensions import db
-from app.forms import MoneyField, WholeNumberField, whole_number
+from app.forms import MoneyField, WholeNumberField
 from app.money import MAX_ORDER_TOTAL, MAX_QUANTITY, MoneyError, normalize_currency
+from app.numbers import whole_number
 
 
 def check_currency(field: Field) -> str | None:

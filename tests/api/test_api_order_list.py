@@ -5,7 +5,7 @@ import base64
 import pytest
 
 from app.extensions import db
-from app.routing import MAX_ID
+from app.numbers import MAX_ID
 from tests.api.helpers import order_payload
 from tests.factories import make_channel, make_region
 

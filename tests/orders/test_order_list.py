@@ -5,8 +5,8 @@ from datetime import UTC, datetime, timedelta
 import pytest
 
 from app.extensions import db
+from app.numbers import MAX_ID
 from app.orders.models import OrderStatus
-from app.routing import MAX_ID
 from tests.factories import make_channel, make_order, make_region
 
 
