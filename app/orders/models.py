@@ -15,6 +15,7 @@ from sqlalchemy import (
     Index,
     String,
     UniqueConstraint,
+    event,
     false,
     update,
 )
@@ -228,6 +229,15 @@ class Order(db.Model):
     def forget_totals(self) -> None:
         """Drop the cached totals after the order's lines or payments changed."""
         self.__dict__.pop("totals", None)
+
+
+@event.listens_for(Order, "expire")
+def _forget_totals_with_the_rows(order: Order | None, attributes) -> None:
+    # A rollback (or a refresh) expires the order's loaded state; totals cached from the state
+    # that was rolled back would otherwise outlive it. (An order already garbage collected
+    # comes as None.)
+    if order is not None:
+        order.forget_totals()
 
 
 class _ChargeLine:
