@@ -2,7 +2,17 @@
 
 from __future__ import annotations
 
-from flask import Flask, abort, request
+from flask import Flask, request
+from werkzeug.exceptions import BadRequest
+
+
+class FieldRefused(BadRequest):
+    """A 400 about one field of the request, which the API names among its ``errors``."""
+
+    def __init__(self, field: str, message: str) -> None:
+        super().__init__(description=f"The field “{field}” {message}.")
+        self.field = field
+        self.message = message
 
 
 def refuse_nul_characters() -> None:
@@ -11,8 +21,8 @@ def refuse_nul_characters() -> None:
     for values in (request.args, request.form):
         for key, value in values.items(multi=True):
             if "\x00" in key or "\x00" in value:
-                abort(400, description=f"The field “{key.replace(chr(0), '')}” holds a NUL "
-                                       "character, which no text may contain.")  # fmt: skip
+                raise FieldRefused(key.replace("\x00", ""),
+                                   "holds a NUL character, which no text may contain")  # fmt: skip
 
 
 def install(app: Flask) -> None:

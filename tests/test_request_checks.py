@@ -24,4 +24,6 @@ def test_a_query_argument_with_a_nul_character_is_refused(staff_client, path):
 def test_the_api_answers_a_nul_character_in_json(client, api_headers):
     response = client.get("/api/v1/orders?q=%00", headers=api_headers)
     assert response.status_code == 400
-    assert "NUL character" in response.get_json()["message"]
+    body = response.get_json()
+    assert "NUL character" in body["message"]
+    assert [error["field"] for error in body["errors"]] == ["q"]

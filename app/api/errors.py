@@ -7,6 +7,8 @@ from typing import Any
 from flask import Blueprint, Response, jsonify, request
 from werkzeug.exceptions import HTTPException
 
+from app.request_checks import FieldRefused
+
 
 class ApiError(Exception):
     """An error answered as JSON: a status, a message, and any further fields (``errors``)."""
@@ -36,7 +38,10 @@ def _api_error(error: ApiError) -> Response:
 def _http_error(error: HTTPException) -> Response:
     # Keep werkzeug's headers (Allow on a 405, for instance), answer in JSON.
     response = error.get_response()
-    body = error_response(error.code or 500, error.description or error.name)
+    fields = {}
+    if isinstance(error, FieldRefused):
+        fields["errors"] = [{"field": error.field, "message": error.message}]
+    body = error_response(error.code or 500, error.description or error.name, **fields)
     response.set_data(body.get_data())
     response.content_type = body.content_type
     return response
