@@ -202,7 +202,7 @@ def fill_catalogue(target: int, say) -> None:
                     "product_id": product_id, "title": name, "sku": stem,
                     # Services have no barcode to scan.
                     "barcode": None if kind == "service" else ean13(f"401{n:05d}{index:04d}"),
-                    "is_tax_inclusive": False, "allow_backorder": False,
+                    "allow_backorder": False,
                 })  # fmt: skip
                 prices.append(_prices(usd))
         variant_ids = db.session.scalars(

@@ -45,7 +45,6 @@ def save_variant(
     title: str,
     sku: str | None,
     barcode: str | None,
-    is_tax_inclusive: bool,
     allow_backorder: bool,
     prices: dict[str, Decimal],
 ) -> ProductVariant:
@@ -57,7 +56,6 @@ def save_variant(
     variant.title = title.strip()
     variant.sku = (sku or "").strip() or None
     variant.barcode = (barcode or "").strip() or None
-    variant.is_tax_inclusive = is_tax_inclusive
     variant.allow_backorder = allow_backorder
     kept = {p.currency_code: p for p in variant.prices if p.currency_code in prices}
     variant.prices = [
@@ -144,7 +142,6 @@ def save_shipping_option(
     region: Region,
     name: str,
     amount: Decimal,
-    is_tax_inclusive: bool,
     is_active: bool,
 ) -> ShippingOption:
     """Create a shipping option or change one."""
@@ -154,7 +151,6 @@ def save_shipping_option(
     option.region = region
     option.name = name.strip()
     option.amount = amount
-    option.is_tax_inclusive = is_tax_inclusive
     option.is_active = is_active
     db.session.flush()
     return option

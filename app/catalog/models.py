@@ -61,8 +61,6 @@ class ProductVariant(db.Model):
     sku: Mapped[str | None] = mapped_column(String(100), unique=True)
     #: EAN, UPC or any code a scanner reads; the builder finds variants by it.
     barcode: Mapped[str | None] = mapped_column(String(100))
-    #: The prices include tax (as shelf prices do in the EU and Japan).
-    is_tax_inclusive: Mapped[bool] = mapped_column(default=False)
     #: May be ordered when out of stock.
     allow_backorder: Mapped[bool] = mapped_column(default=False)
 
@@ -94,7 +92,8 @@ class VariantPrice(db.Model):
     variant_id: Mapped[int] = mapped_column(ForeignKey("product_variant.id", ondelete="CASCADE"))
     #: ISO 4217, upper case.
     currency_code: Mapped[str] = mapped_column(String(3))
-    #: In major units of the currency; with or without tax as the variant says.
+    #: In major units of the currency; with or without tax as the region selling in that
+    #: currency says (``Region.is_tax_inclusive``).
     amount: Mapped[Decimal] = mapped_column(ExactDecimal)
 
     variant: Mapped[ProductVariant] = relationship(back_populates="prices")
@@ -178,10 +177,8 @@ class ShippingOption(db.Model):
     id: Mapped[int] = mapped_column(primary_key=True)
     region_id: Mapped[int] = mapped_column(ForeignKey("region.id", ondelete="CASCADE"), index=True)
     name: Mapped[str] = mapped_column(String(100))
-    #: In the region's currency.
+    #: In the region's currency; with or without tax as the region says.
     amount: Mapped[Decimal] = mapped_column(ExactDecimal)
-    #: The amount includes tax.
-    is_tax_inclusive: Mapped[bool] = mapped_column(default=False)
     #: Inactive options are kept for the orders that used them but no longer offered.
     is_active: Mapped[bool] = mapped_column(default=True)
 

@@ -173,10 +173,7 @@ def ensure_catalogue(store: Store) -> None:
         region = store.regions[spec.name]
         for name, amount in (*spec.shipping, (PICKUP, Decimal(0))):
             if (region.id, name) not in offered:
-                db.session.add(
-                    ShippingOption(region=region, name=name, amount=amount,
-                                   is_tax_inclusive=spec.is_tax_inclusive)
-                )  # fmt: skip
+                db.session.add(ShippingOption(region=region, name=name, amount=amount))
     db.session.commit()
 
 

@@ -70,6 +70,13 @@ def _editable(draft: Order, expected_version: int, *, paid_too: bool = False) ->
     bump_version(draft, expected_version)
 
 
+def _prices_include_tax(draft: Order) -> bool:
+    """Whether the draft's prices include tax: its region says so for every line and shipping
+    method, catalogue or custom, as it does for imported orders (a catalogue price in EUR is
+    the shelf price in Germany, tax included; the same variant's USD price has tax added)."""
+    return draft.region.is_tax_inclusive if draft.region else False
+
+
 def _checked_price(price: Decimal, currency: str) -> Decimal:
     try:
         return check_amount(price, currency)
@@ -109,16 +116,16 @@ def _for_customer(draft: Order, customer: Customer, actor: str) -> None:
 
 def set_region(draft: Order, expected_version: int, region: Region, actor: str) -> None:
     """Move the draft to another region: the currency follows, catalogue lines take their
-    price in it, custom lines the region's price style, and every line the region's taxes.
+    price in it, every line the region's price style (tax included or added) and its taxes.
     The shipping method goes (options belong to a region)."""
     _editable(draft, expected_version)
     variants = _variants(draft)
     for item in draft.items:
+        item.is_tax_inclusive = region.is_tax_inclusive
         variant = variants.get(item.variant_id)
         if variant is None or item.is_custom_price:
             # A price set by hand keeps its figure in the new currency, if the currency can
             # hold it (4.50 cannot be a price in JPY).
-            item.is_tax_inclusive = region.is_tax_inclusive
             if round_money(item.unit_price, region.currency_code) != item.unit_price:
                 raise OrderActionError(
                     f"The price of {item.title} has more decimals than {region.currency_code} "
@@ -183,7 +190,7 @@ def add_custom_item(
         title=title.strip(),
         unit_price=_checked_price(unit_price, draft.currency_code),
         quantity=quantity,
-        is_tax_inclusive=draft.region.is_tax_inclusive if draft.region else False,
+        is_tax_inclusive=_prices_include_tax(draft),
         is_custom_price=True,
     )
     draft.items.append(item)
@@ -194,7 +201,8 @@ def add_custom_item(
 def add_variant_item(
     draft: Order, expected_version: int, variant_id: int, quantity: int = 1
 ) -> LineItem:
-    """A line for a catalogue variant at its price in the draft's currency. Adding a variant
+    """A line for a catalogue variant at its price in the draft's currency, tax included or
+    added as the region says. Adding a variant
     that is already on the draft (at the catalogue price) adds to that line's quantity, as a
     scanner read twice would."""
     _editable(draft, expected_version)
@@ -216,7 +224,7 @@ def add_variant_item(
             title=product.title, subtitle=variant.title, sku=variant.sku or "",
             variant_id=variant.id, thumbnail=product.thumbnail,
             product_type=product.product_type, unit_price=price, quantity=quantity,
-            is_tax_inclusive=variant.is_tax_inclusive,
+            is_tax_inclusive=_prices_include_tax(draft),
         )  # fmt: skip
         draft.items.append(item)
     reprice(draft)
@@ -301,7 +309,7 @@ def set_shipping_option(
             raise OrderActionError("That shipping option is not offered in this region.")
         draft.shipping_methods.append(ShippingMethod(
             name=option.name, amount=option.amount, shipping_option_id=option.id,
-            is_tax_inclusive=option.is_tax_inclusive,
+            is_tax_inclusive=_prices_include_tax(draft),
         ))  # fmt: skip
     reprice(draft)
     chosen = draft.shipping_methods[0].name if draft.shipping_methods else "none"

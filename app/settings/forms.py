@@ -77,12 +77,11 @@ class PriceForm(Form):
 
 
 class VariantForm(FlaskForm):
-    """A variant: its title, codes, tax style and a price per currency."""
+    """A variant: its title, codes, backorders and a price per currency."""
 
     title = StringField("Title", validators=[Length(max=200)])
     sku = StringField("SKU", validators=[Length(max=100)])
     barcode = StringField("Barcode", validators=[Length(max=100)])
-    is_tax_inclusive = BooleanField("Prices include tax")
     allow_backorder = BooleanField("Can be ordered when out of stock")
     prices = FieldList(FormField(PriceForm))
 
@@ -260,7 +259,6 @@ class ShippingOptionForm(FlaskForm):
     amount = MoneyField(
         "Price", validators=[InputRequired(message="Enter the price (0 for free).")]
     )
-    is_tax_inclusive = BooleanField("Price includes tax")
     is_active = BooleanField("Offered", default=True)
 
     def __init__(self, *args, currencies: dict[int, str] | None = None, **kwargs):

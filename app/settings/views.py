@@ -159,7 +159,6 @@ def create_variant(product_id: int):
     product = _or_404(Product, product_id)
     form = VariantForm()
     if not form.is_submitted():
-        form.is_tax_inclusive.data = any(v.is_tax_inclusive for v in product.variants)
         _price_rows(form, None)
     if form.validate_on_submit():
         variant = save_variant(product, None, **_variant_values(form))
@@ -182,7 +181,6 @@ def edit_variant(product_id: int, variant_id: int):
         title=variant.title,
         sku=variant.sku or "",
         barcode=variant.barcode or "",
-        is_tax_inclusive=variant.is_tax_inclusive,
         allow_backorder=variant.allow_backorder,
     )
     if not form.is_submitted():
@@ -200,7 +198,6 @@ def _variant_values(form: VariantForm) -> dict:
         "title": form.title.data or "",
         "sku": form.sku.data,
         "barcode": form.barcode.data,
-        "is_tax_inclusive": form.is_tax_inclusive.data,
         "allow_backorder": form.allow_backorder.data,
         "prices": form.price_map(),
     }
@@ -370,7 +367,6 @@ def _shipping_values(form: ShippingOptionForm) -> dict:
         "region": db.session.get(Region, form.region_id.data),
         "name": form.name.data,
         "amount": form.amount.data,
-        "is_tax_inclusive": form.is_tax_inclusive.data,
         "is_active": form.is_active.data,
     }
 

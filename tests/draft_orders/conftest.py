@@ -16,10 +16,10 @@ from tests.factories import make_region
 
 
 def _variant(title, *, sku, prices, variant="", barcode=None, product_type="goods",
-             thumbnail="", inclusive=False) -> ProductVariant:  # fmt: skip
+             thumbnail="") -> ProductVariant:  # fmt: skip
     product = Product(title=title, product_type=product_type, thumbnail=thumbnail)
     product.variants.append(ProductVariant(
-        title=variant, sku=sku, barcode=barcode, is_tax_inclusive=inclusive,
+        title=variant, sku=sku, barcode=barcode,
         prices=[VariantPrice(currency_code=c, amount=Decimal(a)) for c, a in prices.items()],
     ))  # fmt: skip
     db.session.add(product)
@@ -39,9 +39,8 @@ def new_variant(app):
     return make
 
 
-def _option(region, name, amount, *, inclusive=False, active=True) -> ShippingOption:
-    option = ShippingOption(region=region, name=name, amount=Decimal(amount),
-                            is_tax_inclusive=inclusive, is_active=active)  # fmt: skip
+def _option(region, name, amount, *, active=True) -> ShippingOption:
+    option = ShippingOption(region=region, name=name, amount=Decimal(amount), is_active=active)
     db.session.add(option)
     return option
 
@@ -61,13 +60,13 @@ def shop(app):
     tea = _variant("Green Tea", variant="100 g", sku="TEA-100", barcode="5012345678900",
                    prices={"USD": "8.50", "EUR": "7.95"}, product_type="food",
                    thumbnail="/static/img/tea.png")  # fmt: skip
-    tote = _variant("Linen Tote", sku="TOTE-1", barcode="5012345678917", inclusive=True,
+    tote = _variant("Linen Tote", sku="TOTE-1", barcode="5012345678917",
                     prices={"USD": "30.00", "EUR": "29.90"})  # fmt: skip
     poster = _variant("Berlin Poster", sku="POSTER-1", prices={"EUR": "15.00"})
     standard = _option(us, "Standard", "5.99")
     express = _option(us, "Express", "14.50")
     retired = _option(us, "Horse post", "3.00", active=False)
-    dhl = _option(de, "DHL", "4.90", inclusive=True)
+    dhl = _option(de, "DHL", "4.90")
     ada = Customer(email="ada@example.com", first_name="Ada", last_name="Lovelace")
     db.session.add(ada)
     db.session.commit()

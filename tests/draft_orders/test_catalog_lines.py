@@ -142,8 +142,11 @@ def test_a_variant_takes_its_price_in_the_drafts_currency(staff_client, shop):
     (item,) = reload(draft.id).items
     assert item.unit_price == Decimal("7.95")
     assert [(t.code, t.rate) for t in item.tax_lines] == [("FOOD", Decimal("7"))]
-    assert total_row(html, "Items subtotal") == "€7.95"
-    assert total_row(html, "Item tax") == "€0.56"
+    # prices include tax in Germany: the tax is taken out of the price, not added to it
+    tax = cents(Decimal("7.95") - Decimal("7.95") / Decimal("1.07"))
+    assert total_row(html, "Item tax") == f"€{tax}"
+    assert total_row(html, "Items subtotal") == f"€{Decimal('7.95') - tax}"
+    assert total_row(html, "Items total") == "€7.95"
 
 
 def test_adding_a_variant_that_is_already_on_the_draft_adds_to_its_quantity(staff_client, shop):
@@ -314,16 +317,17 @@ def test_a_region_change_reprices_catalogue_lines_in_the_new_currency_and_retaxe
     assert (mug.unit_price, tea.unit_price) == (Decimal("19.50"), Decimal("7.95"))
     assert [(t.code, t.rate) for t in mug.tax_lines] == [("TAX", Decimal("19"))]
     assert [(t.code, t.rate) for t in tea.tax_lines] == [("FOOD", Decimal("7"))]
-    # the custom line keeps its amount and takes the region's price style (tax included)
+    # the custom line keeps its amount; every line takes the region's price style (tax
+    # included), so each costs its price: the tax is taken out of it
     assert (wrap.unit_price, wrap.is_tax_inclusive) == (Decimal("3.00"), True)
     assert [(t.code, t.rate) for t in wrap.tax_lines] == [("TAX", Decimal("19"))]
-    # catalogue variants keep their own price style: the mug and tea prices exclude tax
-    expected = (Decimal("19.50") + cents(Decimal("19.50") * Decimal("0.19"))
-                + Decimal("7.95") + cents(Decimal("7.95") * Decimal("0.07"))
-                + Decimal("3.00"))  # fmt: skip
+    assert mug.is_tax_inclusive and tea.is_tax_inclusive
+    expected = Decimal("19.50") + Decimal("7.95") + Decimal("3.00")
     assert saved.total == saved.totals.total == expected
     assert f'id="price-{mug.id}" name="unit_price" form="line-form-{mug.id}" value="19.50"' in html
-    assert "TAX 19 %: €3.71" in html and "FOOD 7 %: €0.56" in html
+    mug_tax = cents(Decimal("19.50") - Decimal("19.50") / Decimal("1.19"))
+    tea_tax = cents(Decimal("7.95") - Decimal("7.95") / Decimal("1.07"))
+    assert f"TAX 19 %: €{mug_tax}" in html and f"FOOD 7 %: €{tea_tax}" in html
     assert total_row(html, "Total") == f"€{expected}"
 
 

@@ -131,7 +131,6 @@ def test_a_new_variant_offers_a_price_row_per_store_currency(staff_client):
 def _variant_data(**changes) -> dict:
     data = {
         "title": "Blue / M", "sku": "SHIRT-BLU-M", "barcode": "4006381333931",
-        "is_tax_inclusive": "y",
         "prices-0-currency_code": "USD", "prices-0-amount": "29.90",
         "prices-1-currency_code": "jpy", "prices-1-amount": "4200",
         "prices-2-currency_code": "", "prices-2-amount": "",
@@ -149,11 +148,7 @@ def test_adding_a_variant_stores_its_codes_and_a_price_per_currency(staff_client
 
     assert response.status_code == 302
     variant = db.session.scalars(select(ProductVariant).filter_by(sku="SHIRT-BLU-M")).one()
-    assert (variant.title, variant.barcode, variant.is_tax_inclusive) == (
-        "Blue / M",
-        "4006381333931",
-        True,
-    )
+    assert (variant.title, variant.barcode) == ("Blue / M", "4006381333931")
     assert {p.currency_code: p.amount for p in variant.prices} == {
         "USD": Decimal("29.90"),
         "JPY": Decimal(4200),
@@ -243,3 +238,14 @@ def test_the_variant_page_shows_its_prices_in_the_currency_decimals(staff_client
     assert 'value="SHIRT"' in text and 'value="Blue"' in text
     assert re.search(r'<input [^>]*name="prices-0-currency_code" [^>]*value="USD"', text)
     assert re.search(r'<input [^>]*name="prices-0-amount" [^>]*value="20.50"', text)
+
+
+def test_whether_a_variants_prices_include_tax_is_left_to_the_regions(staff_client):
+    product = make_product()
+
+    page = staff_client.get(f"/settings/products/{product.id}/variants/new").get_data(as_text=True)
+
+    # a variant has prices in several currencies, and each region says whether its own
+    # include tax: no flag of the variant's own, which nothing would follow
+    assert "is_tax_inclusive" not in page and "Prices include tax" not in page
+    assert "as the region selling in its currency says" in page
