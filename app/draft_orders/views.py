@@ -118,9 +118,11 @@ PARTS = ("items", "summary", "customer", "delivery", "region", "notes", "draft_a
 CONTENTS = ("items", "summary")
 
 
-def _builder(draft: Order, status: int = 200, message: str = "", parts=PARTS, **forms):
+def _builder(draft: Order, status: int = 200, message: str = "", parts=PARTS,
+             refused_line: int | None = None, **forms):  # fmt: skip
     """The builder page; for htmx only ``parts`` of it (out of band). Only the forms of the
-    parts shown are built, fresh unless given."""
+    parts shown are built, fresh unless given. ``refused_line``: the line whose change the
+    message refuses; it is shown with the figures it kept and the message beside it."""
     htmx = is_htmx()
     shown = parts if htmx else PARTS
     context = {
@@ -129,6 +131,7 @@ def _builder(draft: Order, status: int = 200, message: str = "", parts=PARTS, **
         "state": actions.draft_state(draft),
         "message": message,
         "message_is_error": status >= 400,
+        "refused_item": next((i for i in draft.items if i.id == refused_line), None),
     }
     versioned = []
     if "items" in shown:
@@ -201,13 +204,15 @@ def show_draft(draft_id: int):
 
 
 def _apply(draft_id: int, form: VersionedForm, change, form_name: str, success: str = "",
-           parts=CONTENTS):  # fmt: skip
+           parts=CONTENTS, line_id: int | None = None):  # fmt: skip
     """Validate ``form``, make ``change`` against the version it carries, commit; answer with
     the builder's ``parts`` (htmx) or redirect back to it (plain form), with the problem if
-    there was one. A stale version answers with the whole current state."""
+    there was one. A stale version answers with the whole current state. ``line_id``: the
+    line the form changes, named in a refusal."""
     draft = _draft_or_404(draft_id, parts)
     if not form.validate_on_submit():
-        return _builder(draft, 422, form.problems(), parts, **{form_name: form})
+        problem = _typed_problems(form) if line_id is not None else form.problems()
+        return _builder(draft, 422, problem, parts, line_id, **{form_name: form})
     try:
         change(draft, form)
         db.session.flush()
@@ -216,7 +221,7 @@ def _apply(draft_id: int, form: VersionedForm, change, form_name: str, success: 
         return _builder(_draft_or_404(draft_id), 409, str(error))
     except OrderActionError as error:
         db.session.rollback()
-        return _builder(_draft_or_404(draft_id, parts), 422, str(error), parts,
+        return _builder(_draft_or_404(draft_id, parts), 422, str(error), parts, line_id,
                         **{form_name: form})  # fmt: skip
     if is_htmx():
         # Answered from the draft as the change left it, before the commit expires it: loading
@@ -228,6 +233,16 @@ def _apply(draft_id: int, form: VersionedForm, change, form_name: str, success: 
     if success:
         flash(success, "success")
     return redirect(url_for("draft_orders.show_draft", draft_id=draft_id))
+
+
+def _typed_problems(form: LineForm) -> str:
+    """Why a line's figures were refused, quoting what was typed: the line shows the figures it
+    kept in their place, so the message is where the typed value still reads."""
+    problems = [
+        f"{field.label.text} “{field.raw_data[0] if field.raw_data else ''}”: {field.errors[0]}"
+        for field in (form.quantity, form.unit_price) if field.errors
+    ]  # fmt: skip
+    return " ".join(problems) or form.problems()
 
 
 @bp.get("/<int:draft_id>/customers")
@@ -325,7 +340,7 @@ def add_item(draft_id: int):
 
 @bp.post("/<int:draft_id>/items/<int:item_id>")
 def update_item(draft_id: int, item_id: int):
-    """Change a line's quantity or price in place."""
+    """Change a line's quantity or price in place; a refusal shows the line as it stays."""
     form = LineForm()
 
     def change(draft, form):
@@ -334,7 +349,7 @@ def update_item(draft_id: int, item_id: int):
             quantity=form.quantity.data, unit_price=form.unit_price.data,
         )  # fmt: skip
 
-    return _apply(draft_id, form, change, "line_form")
+    return _apply(draft_id, form, change, "line_form", line_id=item_id)
 
 
 @bp.post("/<int:draft_id>/items/<int:item_id>/remove")

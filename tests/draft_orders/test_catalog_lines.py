@@ -286,6 +286,33 @@ def test_a_line_change_to_quantity_zero_or_a_negative_price_is_refused_with_the_
     assert message in text(response), f"the builder only says: {message_of(response)!r}"
 
 
+@pytest.mark.parametrize(
+    ("typed", "reason"),
+    [("0", "At least 1; remove the line instead."), ("-1", "At least 1; remove the line instead."),
+     ("2.5", "Not a valid integer value.")],
+)  # fmt: skip
+def test_a_refused_quantity_shows_the_line_as_it_stays_with_the_reason_beside_it(
+    staff_client, shop, typed, reason
+):
+    draft = new_draft(staff_client)
+    add(staff_client, draft, shop.mug)
+    (item,) = reload(draft.id).items
+
+    response = post(staff_client, draft, f"/items/{item.id}",
+                    {"quantity": typed, "unit_price": "22.00"})  # fmt: skip
+
+    assert response.status_code == 422
+    html = text(response)
+    # the message names the line and what it still charges, and quotes what was typed
+    assert message_of(response) == f"Stoneware Mug stays at 1 × $22.00. Qty “{typed}”: {reason}"
+    # the line's inputs show its true figures, described by the reason beside them
+    problem = f'<p class="field-error" id="line-problem-{item.id}">Qty “{typed}”: {reason}</p>'
+    assert markup.unescape(html).count(problem) == 1
+    assert re.search(rf'<input id="qty-{item.id}" [^>]*value="1"[^>]*'
+                     rf'aria-describedby="line-problem-{item.id}"', html)  # fmt: skip
+    assert reload(draft.id).items[0].quantity == 1
+
+
 def test_removing_a_catalogue_line(staff_client, shop):
     draft = new_draft(staff_client)
     add(staff_client, draft, shop.mug)
