@@ -18,6 +18,8 @@ from app.db_types import utcnow
 from app.draft_orders.pricing import promotion_problem_now, reprice
 from app.extensions import db
 from app.inventory.actions import reserve_order
+from app.inventory.calculations import shortage
+from app.inventory.queries import stock_at_channel
 from app.money import MoneyError, check_amount, format_money, round_money
 from app.orders.actions import (
     OrderActionError,
@@ -202,9 +204,9 @@ def add_variant_item(
     draft: Order, expected_version: int, variant_id: int, quantity: int = 1
 ) -> LineItem:
     """A line for a catalogue variant at its price in the draft's currency, tax included or
-    added as the region says. Adding a variant
-    that is already on the draft (at the catalogue price) adds to that line's quantity, as a
-    scanner read twice would."""
+    added as the region says. Adding a variant that is already on the draft (at the catalogue
+    price) adds to that line's quantity, as a scanner read twice would. Refused beyond the
+    stock the sales channel has available, unless the variant allows backorders."""
     _editable(draft, expected_version)
     if quantity < 1:
         raise OrderActionError("The quantity must be at least 1.")
@@ -227,6 +229,7 @@ def add_variant_item(
             is_tax_inclusive=_prices_include_tax(draft),
         )  # fmt: skip
         draft.items.append(item)
+    _refuse_short_stock(draft, item, variant)
     reprice(draft)
     return item
 
@@ -241,20 +244,24 @@ def _line(draft: Order, item_id: int) -> LineItem:
 def update_line(
     draft: Order, expected_version: int, item_id: int, *, quantity: int, unit_price: Decimal,
 ) -> None:  # fmt: skip
-    """Change a line's quantity or unit price in place."""
+    """Change a line's quantity or unit price in place; more units than the sales channel has
+    available are refused, unless the variant allows backorders."""
     _editable(draft, expected_version)
     if quantity < 1:
         raise OrderActionError("The quantity must be at least 1; remove the line instead.")
     item = _line(draft, item_id)
+    more = quantity > item.quantity
     item.quantity = quantity
     unit_price = _checked_price(unit_price, draft.currency_code)
+    variant = _variant(item.variant_id) if item.variant_id is not None else None
     if not item.is_custom_price:
         # Staff keep a line's price by hand when it differs from the catalogue's now, even if
         # it is the price the line already had (the catalogue changed since).
-        variant = _variant(item.variant_id)
         catalogue_price = variant.price_in(draft.currency_code) if variant else None
         item.is_custom_price = unit_price != catalogue_price
     item.unit_price = unit_price
+    if more and variant is not None:
+        _refuse_short_stock(draft, item, variant)
     reprice(draft)
 
 
@@ -318,8 +325,8 @@ def set_shipping_option(
 
 def contents_problems(draft: Order) -> list[str]:
     """What stops the draft from becoming an order as it stands: an applied promotion that no
-    longer holds, or a catalogue line whose price changed since it was added (unless staff
-    set that price by hand)."""
+    longer holds, a catalogue line whose price changed since it was added (unless staff set
+    that price by hand), or more units than the stock has (taken by other orders since)."""
     problems = [
         problem for applied in draft.promotions
         if (problem := promotion_problem_now(draft, applied.promotion))
@@ -339,7 +346,38 @@ def contents_problems(draft: Order) -> list[str]:
                 f"{format_money(item.unit_price, draft.currency_code)}. Set the line's price "
                 "to the one to charge."
             )
+    return problems + _stock_problems(draft, variants)
+
+
+def _stock_problems(draft: Order, variants: dict[int, ProductVariant],
+                    sku: str | None = None) -> list[str]:  # fmt: skip
+    """Why the draft's units (of ``sku`` only, when given) could not be held as an order: more
+    than the sales channel's locations have available, unless the variant allows backorders,
+    or a SKU those locations do not keep. The lines of one SKU count together; one query."""
+    ordered: dict[str, int] = {}
+    first_lines: dict[str, LineItem] = {}
+    for item in draft.items:
+        if item.sku and (sku is None or item.sku == sku):
+            ordered[item.sku] = ordered.get(item.sku, 0) + item.quantity
+            first_lines.setdefault(item.sku, item)
+    stock = stock_at_channel(ordered, draft.sales_channel_id)
+    problems = []
+    for line_sku, item in first_lines.items():
+        variant = variants.get(item.variant_id)
+        problem = shortage(item.title, line_sku, ordered[line_sku], stock.get(line_sku),
+                           variant is not None and variant.allow_backorder)  # fmt: skip
+        if problem:
+            problems.append(problem)
     return problems
+
+
+def _refuse_short_stock(draft: Order, item: LineItem, variant: ProductVariant) -> None:
+    """Refuse a change that leaves the draft with more units of the line's SKU (the variant's)
+    than can be sold."""
+    if item.sku:
+        problems = _stock_problems(draft, {variant.id: variant}, item.sku)
+        if problems:
+            raise OrderActionError(" ".join(problems))
 
 
 def _refuse_problems(draft: Order, what: str) -> None:

@@ -38,6 +38,7 @@ from app.draft_orders.pricing import promotion_problem_now
 from app.draft_orders.queries import draft_for_builder, find_customers, find_variants
 from app.extensions import db
 from app.htmx import is_htmx, render_page_or_block
+from app.inventory.queries import stock_at_channel
 from app.orders.actions import OrderActionError, StaleOrderError
 from app.orders.actions import add_note as record_note
 from app.orders.forms import NoteForm
@@ -301,14 +302,16 @@ def set_region(draft_id: int):
 @bp.get("/<int:draft_id>/variants")
 def search_variants(draft_id: int):
     """Catalogue variants matching what was typed or scanned so far, with their price in the
-    draft's currency; the first is highlighted, so Enter adds it."""
-    currency = db.session.scalar(select(Order.currency_code).where(
-        Order.id == draft_id, Order.status == OrderStatus.DRAFT))  # fmt: skip
-    if currency is None:
+    draft's currency and the stock its sales channel has available; the first is highlighted,
+    so Enter adds it."""
+    draft = db.session.execute(select(Order.currency_code, Order.sales_channel_id).where(
+        Order.id == draft_id, Order.status == OrderStatus.DRAFT)).one_or_none()  # fmt: skip
+    if draft is None:
         abort(404)
     variants = find_variants(request.args.get("q", "")[:200])
+    stock = stock_at_channel([v.sku for v in variants if v.sku], draft.sales_channel_id)
     return render_template("draft_orders/_variant_results.html", variants=variants,
-                           currency=currency)  # fmt: skip
+                           currency=draft.currency_code, stock=stock)  # fmt: skip
 
 
 @bp.post("/<int:draft_id>/items/variant")

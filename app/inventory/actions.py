@@ -1,7 +1,8 @@
 """Reserve, deduct, release and adjust stock, in the caller's transaction.
 
 An order draws from the locations of its sales channel (every location when the channel names
-none), at the one with the most available.
+none): a line is held whole at the one with the most available, or split over several when
+none has it all, so that what the builder shows as available can be sold.
 
 Every change to a count is one conditional UPDATE on the level's row: concurrent orders for
 the last unit queue on that row, and the second finds nothing left (unless the variant allows
@@ -12,26 +13,28 @@ from __future__ import annotations
 
 from collections.abc import Collection
 
-from sqlalchemy import exists, select, update
+from sqlalchemy import select, update
 
 from app.catalog.models import ProductVariant
 from app.extensions import db
-from app.fulfillment.models import Fulfillment, StockLocation, sales_channel_location
+from app.fulfillment.models import Fulfillment, StockLocation
+from app.inventory.calculations import channel_stock, holds, shortage
 from app.inventory.models import InventoryAdjustment, InventoryLevel, Reservation
+from app.inventory.queries import at_channel_locations
 from app.orders.actions import OrderActionError
 from app.orders.models import LineItem, Order
 
 
-def _levels(sku: str, sales_channel_id: int | None = None) -> list[InventoryLevel]:
-    """The SKU's levels; with a sales channel, only at the locations it draws from (all of
-    them when it names none)."""
-    stmt = select(InventoryLevel).where(InventoryLevel.sku == sku).order_by(InventoryLevel.id)
-    if sales_channel_id is not None:
-        channel_locations = select(sales_channel_location.c.location_id).where(
-            sales_channel_location.c.sales_channel_id == sales_channel_id)  # fmt: skip
-        if db.session.scalar(select(exists(channel_locations))):
-            stmt = stmt.where(InventoryLevel.location_id.in_(channel_locations))
-    return list(db.session.scalars(stmt))
+def _levels(sku: str, sales_channel_id: int | None) -> list[InventoryLevel]:
+    """The SKU's levels at the locations the sales channel draws from, with their counts as
+    the database has them now: counts change by UPDATE statements, and a rolled-back
+    savepoint (an import) may have left others in the session."""
+    return list(db.session.scalars(
+        select(InventoryLevel)
+        .where(InventoryLevel.sku == sku, at_channel_locations(sales_channel_id))
+        .order_by(InventoryLevel.id)
+        .execution_options(populate_existing=True)
+    ))  # fmt: skip
 
 
 def _backorder_allowed(sku: str) -> bool:
@@ -62,31 +65,46 @@ def tracked_skus(skus: Collection[str]) -> set[str]:
 
 
 def reserve_order(order: Order, tracked: Collection[str] | None = None) -> None:
-    """Hold every tracked line's units, each at the location with the most available; refuse
-    when there is not enough and the variant does not allow backorders. ``tracked``, when
-    given, is what ``tracked_skus`` said for these lines."""
+    """Hold every tracked line's units at the sales channel's locations; refuse when they do
+    not have enough and the variant does not allow backorders, or do not keep the SKU at all.
+    ``tracked``, when given, is what ``tracked_skus`` said for these lines."""
     tracked = tracked_skus([i.sku for i in order.items if i.sku]) if tracked is None else tracked
     if not any(item.sku in tracked for item in order.items):
         return
     db.session.flush()
     for item in order.items:
-        if item.sku not in tracked or item.quantity <= 0:
+        if item.sku in tracked and item.quantity > 0:
+            _hold(order, item, _levels(item.sku, order.sales_channel_id))
+
+
+def _hold(order: Order, item: LineItem, levels: list[InventoryLevel]) -> None:
+    """Hold the line's units at the channel's ``levels``, spread as ``holds`` says, or refuse
+    as ``shortage`` says. Whether the variant allows backorders is asked only when short."""
+    problem = _refusal(item, levels, allow_backorder=False)
+    backorder = problem is not None and _backorder_allowed(item.sku)
+    if backorder:
+        problem = _refusal(item, levels, allow_backorder=True)
+    if problem:
+        raise OrderActionError(problem)
+    for level, units in zip(levels, holds(item.quantity, [lv.available for lv in levels]),
+                            strict=True):  # fmt: skip
+        if units == 0:
             continue
-        levels = _levels(item.sku, order.sales_channel_id)
-        if not levels:
-            raise OrderActionError(
-                f"{item.title} ({item.sku}) is not stocked where this sales channel ships from."
-            )
-        level = max(levels, key=lambda lv: (lv.available, -lv.id))
-        if not _take(level, reserved=item.quantity, checked=True):
+        if not _take(level, reserved=units, checked=not backorder):
+            # Another order took units of this level since it was read.
             if not _backorder_allowed(item.sku):
-                available = sum(max(lv.available, 0) for lv in levels)
-                raise OrderActionError(
-                    f"{item.title} ({item.sku}): {available} available, {item.quantity} ordered."
-                )
-            _take(level, reserved=item.quantity, checked=False)
+                for lv in levels:
+                    db.session.refresh(lv)
+                raise OrderActionError(_refusal(item, levels, allow_backorder=False) or (
+                    f"{item.title} ({item.sku}): the stock changed meanwhile; try again."))
+            _take(level, reserved=units, checked=False)
         db.session.add(Reservation(order_id=order.id, item_id=item.id, level_id=level.id,
-                                   quantity=item.quantity))  # fmt: skip
+                                   quantity=units))  # fmt: skip
+
+
+def _refusal(item: LineItem, levels: list[InventoryLevel], allow_backorder: bool) -> str | None:
+    stock = channel_stock((lv.stocked, lv.reserved) for lv in levels)
+    return shortage(item.title, item.sku, item.quantity, stock, allow_backorder)
 
 
 def release_order(order: Order) -> None:

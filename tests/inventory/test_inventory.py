@@ -11,7 +11,7 @@ from sqlalchemy import func, select
 from app.catalog.models import ProductVariant
 from app.extensions import db
 from app.fulfillment.models import StockLocation
-from app.inventory.models import InventoryAdjustment, InventoryLevel
+from app.inventory.models import InventoryAdjustment, InventoryLevel, Reservation
 from app.orders.models import Order, OrderStatus
 from app.store.models import SalesChannel
 from tests.api.helpers import IMPORT_URL, order_payload
@@ -112,11 +112,51 @@ def test_placing_fulfilling_and_canceling_move_the_stock(staff_client, warehouse
 
 def test_an_order_for_more_than_is_available_is_not_placed(staff_client, warehouse, mug):
     sell(staff_client, mug.id, quantity=3)
-    draft, response = sell(staff_client, mug.id)
+    draft = new_draft(staff_client)
+    # the builder refuses the line before any payment is taken
+    response = post(staff_client, draft, "/items/variant", {"variant_id": mug.id})
+    assert response.status_code == 422
+    assert "Stoneware Mug (MUG-1): 0 available, 1 ordered." in response.get_data(as_text=True)
+    draft = db.session.get(Order, draft.id)
+    assert (draft.status, draft.items, draft.payments) == (OrderStatus.DRAFT, [], [])
+    assert level("MUG-1", warehouse) == (3, 3, 0)
+
+
+def test_stock_taken_between_payment_and_conversion_refuses_the_conversion(
+    staff_client, warehouse, mug
+):
+    draft = new_draft(staff_client)
+    post(staff_client, draft, "/customer", {"email": "ada@example.com"})
+    post(staff_client, draft, "/items/variant", {"variant_id": mug.id})
+    assert post(staff_client, draft, "/payment", {"mode": "now"}).status_code == 200
+    sell(staff_client, mug.id, quantity=3)  # another till sells the last three meanwhile
+
+    response = post(staff_client, draft, "/convert", {})
+
     assert response.status_code == 422
     assert "Stoneware Mug (MUG-1): 0 available, 1 ordered." in response.get_data(as_text=True)
     assert db.session.get(Order, draft.id).status == OrderStatus.DRAFT
     assert level("MUG-1", warehouse) == (3, 3, 0)
+
+
+def test_a_line_is_split_over_the_channels_locations_when_none_has_it_all(
+    staff_client, warehouse, mug
+):
+    shop = StockLocation(name="Berlin shop")
+    db.session.add(shop)
+    db.session.commit()
+    adjust(staff_client, shop, "MUG-1", "2")  # 3 in Leeds, 2 in Berlin
+
+    draft, response = sell(staff_client, mug.id, quantity=4)
+
+    assert "HX-Redirect" in response.headers
+    # the most from the location with the most, the rest from the next
+    assert level("MUG-1", warehouse) == (3, 3, 0)
+    assert level("MUG-1", shop) == (2, 1, 1)
+    held = db.session.scalars(select(Reservation).where(Reservation.order_id == draft.id))
+    assert sorted((r.level.location.name, r.quantity) for r in held) == [
+        ("Berlin shop", 1), ("Leeds warehouse", 3),
+    ]  # fmt: skip
 
 
 def test_a_variant_that_allows_backorders_can_be_sold_beyond_the_stock(
@@ -187,13 +227,17 @@ def test_an_order_draws_only_from_the_locations_of_its_sales_channel(
     page = staff_client.get("/settings/inventory").get_data(as_text=True)
     assert re.search(rf'value="{shop.id}" checked> Berlin shop', page)
 
-    draft, response = sell(staff_client, mug.id)
+    draft = new_draft(staff_client)
+    post(staff_client, draft, "/customer", {"email": "ada@example.com"})
+    response = post(staff_client, draft, "/items/variant", {"variant_id": mug.id})
     assert response.status_code == 422
     assert "Stoneware Mug (MUG-1) is not stocked where this sales channel ships from." in (
         response.get_data(as_text=True))
     assert level("MUG-1", warehouse) == (3, 0, 3)  # Leeds has it, but the channel ships from Berlin
 
     adjust(staff_client, shop, "MUG-1", "1")
+    post(staff_client, draft, "/items/variant", {"variant_id": mug.id})
+    post(staff_client, draft, "/payment", {"mode": "now"})
     response = post(staff_client, draft, "/convert", {})
     assert "HX-Redirect" in response.headers
     assert level("MUG-1", shop) == (1, 1, 0)
