@@ -38,6 +38,7 @@ from app.draft_orders.pricing import promotion_problem_now
 from app.draft_orders.queries import draft_for_builder, find_customers, find_variants
 from app.extensions import db
 from app.htmx import is_htmx, render_page_or_block
+from app.inventory.calculations import shortage
 from app.inventory.queries import stock_at_channel
 from app.orders.actions import OrderActionError, StaleOrderError
 from app.orders.actions import add_note as record_note
@@ -310,8 +311,14 @@ def search_variants(draft_id: int):
         abort(404)
     variants = find_variants(request.args.get("q", "")[:200])
     stock = stock_at_channel([v.sku for v in variants if v.sku], draft.sales_channel_id)
-    return render_template("draft_orders/_variant_results.html", variants=variants,
-                           currency=draft.currency_code, stock=stock)  # fmt: skip
+    sold_out = {
+        v.id for v in variants
+        if shortage(v.full_title, v.sku, 1, stock.get(v.sku), v.allow_backorder)
+    }  # fmt: skip
+    return render_template(
+        "draft_orders/_variant_results.html", variants=variants, currency=draft.currency_code,
+        stock=stock, sold_out=sold_out,
+    )  # fmt: skip
 
 
 @bp.post("/<int:draft_id>/items/variant")
