@@ -73,8 +73,7 @@ class WholeNumberField(IntegerField):
         try:
             number = whole_number(raw, low=None, high=None)
         except ValueError:
-            shown = raw if len(raw) <= 20 else raw[:20] + "…"
-            raise ValueError(f"“{shown}” is not a whole number.") from None
+            raise ValueError("Must be a whole number written with the digits 0-9.") from None
         if number < self.minimum:
             raise ValueError(self.too_small)
         if number > self.maximum:

@@ -126,9 +126,7 @@ def parse_amount(
     elif isinstance(value, str):
         text = value.strip()
         if not _PLAIN_DECIMAL.fullmatch(text):
-            shown = text if len(text) <= 20 else text[:20] + "…"
-            raise MoneyError(f"“{shown}” is not a number; write it with the digits 0-9, "
-                             "like 12.50.")  # fmt: skip
+            raise MoneyError("Must be a number written with the digits 0-9, like 12.50.")
         amount = Decimal(text)
     else:
         raise MoneyError("Must be a number.")

@@ -3,7 +3,7 @@ every entry point (staff forms, the JSON API, the import) run through the same t
 
 from __future__ import annotations
 
-NOT_A_NUMBER = "is not a number; write it with the digits 0-9, like 12.50."
+NOT_A_NUMBER = "Must be a number written with the digits 0-9, like 12.50."
 TOO_LARGE = "Must be less than 1,000,000,000"  # a price's limit, and the start of an order's
 
 #: Text typed into a form or sent as a JSON string, where the currency is USD.

@@ -50,7 +50,7 @@ def _set(path: str, value):
         (_set("items.0.quantity", "2"), "items[0].quantity", "whole number"),
         (_set("items.0.quantity", None), "items[0].quantity", "is required"),
         (_set("items.0.unit_price", "-0.01"), "items[0].unit_price", "Must be zero or more."),
-        (_set("items.0.unit_price", "forty"), "items[0].unit_price", "is not a number"),
+        (_set("items.0.unit_price", "forty"), "items[0].unit_price", "Must be a number"),
         (_set("items.0.unit_price", True), "items[0].unit_price", "Must be a number."),
         (_set("items.0.unit_price", "0.0000001"), "items[0].unit_price",
          "USD amounts have at most 2 decimals."),
@@ -58,7 +58,7 @@ def _set(path: str, value):
          "Must be less than 1,000,000,000."),
         (_set("items.0.is_tax_inclusive", "yes"), "items[0].is_tax_inclusive", "true or false"),
         (_set("items.1.tax_lines.0.rate", "twenty"), "items[1].tax_lines[0].rate",
-         "is not a number"),
+         "Must be a number"),
         (_set("items.1.tax_lines.0.rate", -5), "items[1].tax_lines[0].rate",
          "Must be zero or more."),
         (_set("items.1.tax_lines.0.rate", "0.0000001"), "items[1].tax_lines[0].rate",
@@ -271,7 +271,7 @@ def test_text_that_cannot_be_stored_is_refused_with_the_field(
 
 @pytest.mark.parametrize(
     ("raw", "message"),
-    [(str(10**30), "Must be less than 1,000,000,000,000."), ('"NaN"', "is not a number")],
+    [(str(10**30), "Must be less than 1,000,000,000,000."), ('"NaN"', "Must be a number")],
 )
 @pytest.mark.parametrize(
     ("path", "field"),

@@ -266,7 +266,7 @@ def test_changing_the_unit_price_marks_the_line_price_set_by_hand(staff_client, 
     ("data", "message"),
     [
         ({"quantity": "0", "unit_price": "22.00"}, "At least 1; remove the line instead."),
-        ({"quantity": "1", "unit_price": "-1.00"}, "Price: Must be zero or more."),
+        ({"quantity": "1", "unit_price": "-1.00"}, "Price “-1.00”: Must be zero or more."),
     ],
 )
 def test_a_line_change_to_quantity_zero_or_a_negative_price_is_refused_with_the_reason(
@@ -289,7 +289,7 @@ def test_a_line_change_to_quantity_zero_or_a_negative_price_is_refused_with_the_
 @pytest.mark.parametrize(
     ("typed", "reason"),
     [("0", "At least 1; remove the line instead."), ("-1", "At least 1; remove the line instead."),
-     ("2.5", "Not a valid integer value.")],
+     ("2.5", "Must be a whole number written with the digits 0-9.")],
 )  # fmt: skip
 def test_a_refused_quantity_shows_the_line_as_it_stays_with_the_reason_beside_it(
     staff_client, shop, typed, reason

@@ -56,7 +56,7 @@ def test_capturing_part_then_the_rest_moves_the_payment_status(staff_client, aut
     ("0", "Amount to capture: Must be more than zero."),
     ("-5", "Amount to capture: Must be more than zero."),
     ("10.005", "USD amounts have at most 2 decimals."),
-    ("ten", "Amount to capture: “ten” is not a number; write it with the digits 0-9, like 12.50."),
+    ("ten", "Amount to capture: Must be a number written with the digits 0-9, like 12.50."),
 ])  # fmt: skip
 def test_a_capture_beyond_the_authorization_or_malformed_is_refused(
     staff_client, authorized_order, amount, message

@@ -90,7 +90,7 @@ def test_the_api_refuses_a_refund_beyond_what_was_captured_with_the_reason(
                            json={"amount": "lots"}, headers=api_headers)  # fmt: skip
     assert response.status_code == 422
     [error] = response.get_json()["errors"]
-    assert error == {"field": "amount", "message": f"“lots” {NOT_A_NUMBER}"}
+    assert error == {"field": "amount", "message": NOT_A_NUMBER}
     response = client.post("/api/v1/orders/999999/payments/1/refunds", json={"amount": "1"},
                            headers=api_headers)  # fmt: skip
     assert response.status_code == 404

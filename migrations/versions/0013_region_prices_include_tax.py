@@ -1,14 +1,14 @@
 """Whether prices include tax is the region's to say: variants and shipping options lose their
 own flag.
 
-Revision ID: 0012
-Revises: 0008
+Revision ID: 0013
+Revises: 0012
 """
 import sqlalchemy as sa
 from alembic import op
 
-revision = "0012"
-down_revision = "0008"
+revision = "0013"
+down_revision = "0012"
 branch_labels = None
 depends_on = None
 
