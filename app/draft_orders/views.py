@@ -115,7 +115,7 @@ def _draft_or_404(draft_id: int, parts=None) -> Order:
 
 #: The builder's parts, each an element with its own id that htmx swaps out of band: a change
 #: answers with the parts it touched, always with the draft's new version and the message.
-PARTS = ("items", "summary", "customer", "delivery", "region", "notes", "draft_actions")
+PARTS = ("heading", "items", "summary", "customer", "delivery", "region", "notes", "draft_actions")
 #: Parts that show the draft's contents or their totals.
 CONTENTS = ("items", "summary")
 

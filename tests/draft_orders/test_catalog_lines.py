@@ -356,6 +356,9 @@ def test_a_region_change_reprices_catalogue_lines_in_the_new_currency_and_retaxe
     tea_tax = cents(Decimal("7.95") - Decimal("7.95") / Decimal("1.07"))
     assert f"TAX 19 %: €{mug_tax}" in html and f"FOOD 7 %: €{tea_tax}" in html
     assert total_row(html, "Total") == f"€{expected}"
+    # The heading names the draft's currency too, and it is among the parts swapped in.
+    heading = re.search(r'id="draft-heading".*?<div class="statuses">(.*?)</div>', html, re.S)
+    assert heading and "<span>EUR</span>" in heading.group(1)
 
 
 def test_a_region_change_is_refused_when_a_line_has_no_price_there(staff_client, shop):
