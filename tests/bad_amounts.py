@@ -1,5 +1,6 @@
 """Amounts no entry point may take, with the message the person or system is told; the tests of
-every entry point (staff forms, the JSON API, the import) run through the same tables."""
+every entry point (staff forms, the JSON API, the import) run through the same tables, each
+sending every row in one test and comparing what every row got with what it must get."""
 
 from __future__ import annotations
 
@@ -35,3 +36,14 @@ BAD_JSON_NUMBERS = [
 
 #: Whole numbers no id, quantity or version field may take.
 BAD_WHOLE_NUMBERS = [str(2**64), str(10**30), "-1", "١٢", "１２", "1_000", "2.5", "1e3"]
+
+
+def said(text: str, message: str) -> str:
+    """``message`` when ``text`` says it, else the whole of ``text``: a row's answer then equals
+    what the row must be told, and a row told something else shows what it was told instead."""
+    return message if message in text else text
+
+
+def opens_with(text: str, opening: str) -> str:
+    """``opening`` when ``text`` starts with it, else the whole of ``text`` (as ``said``)."""
+    return opening if text.startswith(opening) else text
