@@ -33,8 +33,9 @@ run: venv
 	$(BIN)/flask --app app demo-data --if-empty
 	$(BIN)/flask --app app run --host 127.0.0.1 --port $${PORT:-5000}
 
+# -n auto: one test process per CPU (pytest-xdist), each on a database of its own.
 test: venv $(CHROMIUM)
-	$(BIN)/pytest $(ARGS)
+	$(BIN)/pytest -n auto $(ARGS)
 
 lint: venv
 	$(BIN)/ruff check app tests bench

@@ -13,7 +13,7 @@ import pytest
 from aiosmtpd.controller import Controller
 from flask.testing import FlaskClient
 from flask_migrate import downgrade, upgrade
-from sqlalchemy import delete, event, inspect, text
+from sqlalchemy import create_engine, delete, event, inspect, make_url, text
 
 from app import create_app
 from app.auth.logins import begin_login
@@ -44,7 +44,9 @@ def _app(tmp_path_factory):
         # scrypt costs 150 ms a login; production's hash is tested once, in tests/auth.
         "PASSWORD_HASH_METHOD": "pbkdf2:sha256:1",
     }
-    if not os.environ.get("DATABASE_URL"):
+    if os.environ.get("DATABASE_URL"):
+        overrides["SQLALCHEMY_DATABASE_URI"] = _postgresql_database(os.environ["DATABASE_URL"])
+    else:
         path = tmp_path_factory.mktemp("db") / "orderdesk.db"
         overrides["SQLALCHEMY_DATABASE_URI"] = f"sqlite:///{path}"
     app = create_app(overrides)
@@ -64,6 +66,25 @@ def _app(tmp_path_factory):
     with app.app_context():
         db.session.remove()
         db.engine.dispose()
+
+
+def _postgresql_database(url: str) -> str:
+    """The database of ``DATABASE_URL`` for this test process. pytest-xdist runs the suite in
+    several processes; each gets a database of its own beside the named one (``_gw0``, ...),
+    created when missing, since every process empties its database between tests."""
+    url = make_url(url).set(drivername="postgresql+psycopg")
+    worker = os.environ.get("PYTEST_XDIST_WORKER")
+    if not worker:
+        return url.render_as_string(hide_password=False)
+    name = f"{url.database}_{worker}"
+    server = create_engine(url, isolation_level="AUTOCOMMIT")
+    with server.connect() as connection:
+        exists = connection.scalar(text("SELECT 1 FROM pg_database WHERE datname = :name"),
+                                   {"name": name})  # fmt: skip
+        if not exists:
+            connection.execute(text(f'CREATE DATABASE "{name}"'))
+    server.dispose()
+    return url.set(database=name).render_as_string(hide_password=False)
 
 
 def _sqlite_without_sync(dbapi_connection, connection_record) -> None:
