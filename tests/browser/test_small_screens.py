@@ -95,7 +95,10 @@ def test_the_builders_lines_can_be_changed_on_a_small_screen(staff_page: Page, a
     page.get_by_role("button", name="New draft").click()
     lines = page.locator("#draft-items table.lines tbody tr")
     for count, (_, sku, _) in enumerate(PRODUCTS, start=1):
-        page.locator("#item-search").fill(sku)
+        # Typed key by key at a scanner's pace: the search box is swapped in anew after each
+        # add, and htmx wires the new one up when the swap settles (20 ms); text filled in all
+        # at once before then would never be searched for.
+        page.locator("#item-search").press_sequentially(sku, delay=15)
         expect(page.locator("#variant-results [role=option]")).to_have_count(1)
         page.keyboard.press("Enter")
         expect(lines).to_have_count(count)
