@@ -55,7 +55,8 @@ def login():
             return redirect(_safe_next(request.args.get("next")))
         flash("Wrong email or password.", "error")
         return render_template("auth/login.html", form=form), 401
-    return render_template("auth/login.html", form=form)
+    # A form sent with a field missing or too long is refused as such (its errors say why).
+    return render_template("auth/login.html", form=form), 422 if form.errors else 200
 
 
 def _too_many_attempts(form: LoginForm, until: datetime):
