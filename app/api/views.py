@@ -82,10 +82,7 @@ def _orders_from_body() -> list:
     if request.content_length is not None and request.content_length > max_bytes:
         raise ApiError(413, f"The body is larger than {max_bytes:,} bytes.")
     request.max_content_length = max_bytes  # a body sent without a length is cut off there
-    try:
-        body = json.loads(request.get_data(cache=False))
-    except (ValueError, RecursionError):
-        raise ApiError(400, "The body is not valid JSON.") from None
+    body = _json_body()
     if not isinstance(body, dict) or not isinstance(body.get("orders"), list):
         raise ApiError(400, 'The body must be a JSON object with an "orders" list.')
     orders = body["orders"]
@@ -99,6 +96,16 @@ def _orders_from_body() -> list:
             max_orders=max_orders,
         )
     return orders
+
+
+def _json_body() -> object:
+    """The request's body read as JSON, or the 400 that refuses it: not JSON, or nested deeper
+    than Python's reader goes (its RecursionError is no ValueError, which Flask's
+    ``get_json`` would catch)."""
+    try:
+        return json.loads(request.get_data(cache=False))
+    except (ValueError, RecursionError):
+        raise ApiError(400, "The body is not valid JSON.") from None
 
 
 def _result_json(result: ImportResult) -> dict:
@@ -149,7 +156,7 @@ def _payment_change(order_id: int, change):
     """Lock the order, load it as it is now, make the change, commit; answer 201 with the
     order. Concurrent requests queue on the lock, so each checks its limits against the
     ones committed before it (20 refunds of 10 against 100 captured refund exactly 100)."""
-    body = request.get_json(silent=True)
+    body = _json_body()
     if not isinstance(body, dict):
         raise ApiError(400, "Send a JSON object.")
     version = lock_order(order_id)
