@@ -12,6 +12,7 @@ from sqlalchemy import String, func, literal, select, union_all
 
 from app.extensions import db
 from app.orders.models import Order
+from tests.api.helpers import IMPORT_URL, order_payload
 from tests.conftest import STAFF_EMAIL
 from tests.factories import make_order
 
@@ -65,6 +66,16 @@ def test_a_payment_body_nested_deeper_than_json_is_read_is_not_json(client, api_
     assert (response.status_code, response.get_json()["message"]) == (
         400, "The body is not valid JSON.")  # fmt: skip
     assert fingerprint() == before
+
+
+def test_an_idempotency_key_with_a_nul_is_refused_naming_the_header(client, api_headers):
+    # PostgreSQL cannot store a NUL in text: keeping the key was a 500 there.
+    response = client.post(IMPORT_URL, json={"orders": [order_payload()]},
+                           headers={**api_headers, "Idempotency-Key": "retry\x00-1"})
+    assert response.status_code == 400
+    assert response.get_json()["errors"] == [
+        {"field": "Idempotency-Key", "message": "must not contain a NUL character"}]
+    assert db.session.scalar(select(func.count()).select_from(Order)) == 0
 
 
 def test_a_login_form_with_a_field_missing_is_refused_as_such(client, staff_user):

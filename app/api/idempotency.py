@@ -28,6 +28,7 @@ from app.api.errors import ApiError, error_response
 from app.api.models import IdempotencyKey
 from app.db_types import utcnow
 from app.extensions import db
+from app.orders.import_payload import text_problem
 
 HEADER = "Idempotency-Key"
 KEPT_FOR = timedelta(hours=24)
@@ -73,6 +74,9 @@ def _key() -> str | None:
     key = key.strip()
     if not 1 <= len(key) <= MAX_KEY_LENGTH:
         raise ApiError(400, f"The {HEADER} header must hold 1 to {MAX_KEY_LENGTH} characters.")
+    if problem := text_problem(key):
+        raise ApiError(400, f"The {HEADER} header {problem}.",
+                       errors=[{"field": HEADER, "message": problem}])  # fmt: skip
     return key
 
 
