@@ -3,6 +3,7 @@ each with the answer it gets now: a refusal that says why and saves nothing."""
 
 from __future__ import annotations
 
+import json
 import re
 from functools import cache
 from html import unescape
@@ -76,6 +77,31 @@ def test_an_idempotency_key_with_a_nul_is_refused_naming_the_header(client, api_
     assert response.get_json()["errors"] == [
         {"field": "Idempotency-Key", "message": "must not contain a NUL character"}]
     assert db.session.scalar(select(func.count()).select_from(Order)) == 0
+
+
+LEVELS = "must nest objects and lists at most 32 levels deep"
+
+
+@pytest.mark.parametrize(("metadata", "message"), [
+    ('{"weight": NaN}', "must hold only finite numbers (no NaN or Infinity)"),
+    ('{"sizes": [1, -Infinity]}', "must hold only finite numbers (no NaN or Infinity)"),
+    ('{"a": ' + _nested(31) + "}", None),
+    ('{"a": ' + _nested(32) + "}", LEVELS),
+    ('{"a": ' + _nested(930) + "}", LEVELS),
+])  # fmt: skip
+def test_metadata_is_kept_only_when_it_can_be_stored_and_sent_back(client, api_headers,
+                                                                   metadata, message):  # fmt: skip
+    # NaN was a 500 on PostgreSQL (its json refuses it) and went back out of the API as NaN,
+    # which no JSON reader takes; 930 levels were read and then failed to be written (a 500).
+    body = json.dumps({"orders": [order_payload(metadata="\x01")]}).replace('"\\u0001"', metadata)
+    response = client.post(IMPORT_URL, data=body,
+                           headers={**api_headers, "Content-Type": "application/json"})
+    if message is None:
+        assert response.status_code == 201
+    else:
+        assert response.status_code == 422
+        assert response.get_json()["results"][0]["errors"] == [
+            {"field": "metadata", "message": message}]
 
 
 def test_a_login_form_with_a_field_missing_is_refused_as_such(client, staff_user):

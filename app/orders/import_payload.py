@@ -7,6 +7,7 @@ the database; ``app.orders.importing`` saves what it returns.
 
 from __future__ import annotations
 
+import math
 import re
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
@@ -38,6 +39,10 @@ IMPORT_STATUSES = (
     OrderStatus.REQUIRES_ACTION,
 )
 PAYMENT_STATUSES = ("authorized", "captured")
+
+#: How deep ``metadata`` may nest objects and lists: deep enough for any real use, and far
+#: from the depth at which writing it out as JSON (to save it) exceeds Python's recursion limit.
+MAX_METADATA_DEPTH = 32
 
 _EMAIL = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
 _ADDRESS_LENGTHS = {name: Address.__table__.c[name].type.length for name in Address.FIELDS}
@@ -233,13 +238,22 @@ class _Fields:
             return None
 
     def mapping(self, key: str) -> dict | None:
-        """A JSON object as it is (for ``metadata``)."""
+        """A JSON object as it is."""
         if not self.given(key):
             return None
         if not isinstance(self.data[key], dict):
             self.error(key, "must be an object")
             return None
         return self.data[key]
+
+    def kept_object(self, key: str) -> dict | None:
+        """A JSON object kept as it is (``metadata``), if it can be stored and sent back as
+        JSON (``stored_json_problem``)."""
+        data = self.mapping(key)
+        if data is not None and (problem := stored_json_problem(data)):
+            self.error(key, problem)
+            return None
+        return data
 
     def object(self, key: str) -> _Fields | None:
         data = self.mapping(key)
@@ -274,6 +288,24 @@ def text_problem(text: str) -> str | None:
         text.encode("utf-8")
     except UnicodeEncodeError:
         return "must be valid Unicode: it has a lone surrogate (such as \\ud800)"
+    return None
+
+
+def stored_json_problem(value: object) -> str | None:
+    """Why a JSON value cannot be kept as it is, if it cannot: NaN and infinities (Python's
+    reader takes them, but PostgreSQL's ``json`` refuses them and no JSON reader would take
+    them back) and nesting deeper than ``MAX_METADATA_DEPTH``. Walked without recursion, so
+    that no depth breaks the walk itself."""
+    pending = [(value, 1)]
+    while pending:
+        item, depth = pending.pop()
+        if isinstance(item, dict | list):
+            if depth > MAX_METADATA_DEPTH:
+                return f"must nest objects and lists at most {MAX_METADATA_DEPTH} levels deep"
+            children = item.values() if isinstance(item, dict) else item
+            pending.extend((child, depth + 1) for child in children)
+        elif isinstance(item, float) and not math.isfinite(item):
+            return "must hold only finite numbers (no NaN or Infinity)"
     return None
 
 
@@ -336,7 +368,7 @@ def parse_order(payload: object) -> OrderInput | list[FieldError]:
             )
             for payment in fields.objects("payments")
         ),
-        metadata=fields.mapping("metadata"),
+        metadata=fields.kept_object("metadata"),
         no_notification=fields.boolean("no_notification"),
         created_at=fields.moment("created_at"),
         canceled_at=fields.moment("canceled_at"),
