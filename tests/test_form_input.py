@@ -14,6 +14,7 @@ from sqlalchemy import String, func, literal, select, union_all
 from app.extensions import db
 from app.orders.models import Order
 from tests.api.helpers import IMPORT_URL, order_payload
+from tests.catalog.factories_catalog import make_product
 from tests.conftest import STAFF_EMAIL
 from tests.factories import make_order
 
@@ -53,6 +54,16 @@ def _nested(depth: int) -> str:
 
 
 # What sending odd values found: each was a 5xx, or a refusal answered as if it had been done
+
+
+def test_a_product_search_longer_than_any_title_finds_nothing(staff_client):
+    # SQLite refuses a LIKE pattern over 50,000 characters: the search was a 500.
+    make_product("Stoneware Mug")
+    response = staff_client.get("/settings/products", query_string={"q": "Stone" + "x" * 60_000})
+    assert response.status_code == 200
+    assert "No product matches" in response.get_data(as_text=True)
+    found = staff_client.get("/settings/products", query_string={"q": "Stone"})
+    assert "Stoneware Mug" in found.get_data(as_text=True)
 
 
 @pytest.mark.parametrize("kind", ["captures", "refunds"])

@@ -74,7 +74,8 @@ def _like_prefix(text: str) -> str:
 @bp.get("/products")
 def list_products():
     """Products with their thumbnails, searched by the start of a title or a SKU, paged."""
-    q = request.args.get("q", "").strip()
+    # No title is longer (nor a SKU or barcode), and SQLite refuses LIKE patterns past 50,000.
+    q = request.args.get("q", "").strip()[:200]
     page = max(request.args.get("page", 1, type=int), 1)
     query = select(Product)
     if q:
