@@ -12,7 +12,9 @@ import pytest
 from sqlalchemy import String, func, literal, select, union_all
 
 from app.extensions import db
+from app.fulfillment.models import StockLocation
 from app.orders.models import Order
+from app.store.models import SalesChannel
 from tests.api.helpers import IMPORT_URL, order_payload
 from tests.catalog.factories_catalog import make_product
 from tests.conftest import STAFF_EMAIL
@@ -64,6 +66,22 @@ def test_a_product_search_longer_than_any_title_finds_nothing(staff_client):
     assert "No product matches" in response.get_data(as_text=True)
     found = staff_client.get("/settings/products", query_string={"q": "Stone"})
     assert "Stoneware Mug" in found.get_data(as_text=True)
+
+
+@pytest.mark.parametrize("location", ["²", "١٢", "9" * 5_000, str(2**31), "-1", "0"])
+def test_a_sales_channel_ships_only_from_locations_listed(staff_client, location):
+    # "²" passed str.isdigit and failed int() (a 500), as did 5,000 digits; "١٢" was taken as 12.
+    warehouse = StockLocation(name="Leeds warehouse")
+    db.session.add(warehouse)
+    db.session.commit()
+    channel = db.session.scalar(select(SalesChannel).where(SalesChannel.is_default))
+    before = fingerprint()
+    response = staff_client.post(f"/settings/sales-channels/{channel.id}/locations",
+                                 data={"location": [str(warehouse.id), location]})
+    assert response.status_code == 422
+    assert refusal_message(response) == ("Tick locations from the list; reload the page if one "
+                                         "is missing.")  # fmt: skip
+    assert fingerprint() == before
 
 
 @pytest.mark.parametrize("kind", ["captures", "refunds"])

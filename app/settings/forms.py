@@ -16,6 +16,7 @@ from wtforms import (
     FormField,
     SelectChoice,
     SelectField,
+    SelectMultipleField,
     StringField,
     TextAreaField,
     ValidationError,
@@ -280,3 +281,14 @@ class StockAdjustmentForm(FlaskForm):
         InputRequired(message="Give the number of units.")])  # fmt: skip
     reason = StringField("Reason", validators=[
         DataRequired(message="Say why the stock changes."), Length(max=300)])  # fmt: skip
+
+
+class ChannelLocationsForm(FlaskForm):
+    """The stock locations a sales channel's orders draw stock from (none ticked: all of them);
+    the view lists the locations as choices."""
+
+    location = SelectMultipleField(
+        "Locations", coerce=whole_number,
+        invalid_value_message="Tick locations from the list; reload the page if one is missing.",
+        invalid_choice_message="Tick locations from the list; reload the page if one is missing.",
+    )  # fmt: skip

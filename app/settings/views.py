@@ -25,6 +25,7 @@ from app.inventory.models import InventoryAdjustment, InventoryLevel
 from app.money import to_string
 from app.orders.actions import OrderActionError
 from app.settings.forms import (
+    ChannelLocationsForm,
     ProductForm,
     PromotionForm,
     ShippingOptionForm,
@@ -430,8 +431,14 @@ def adjust_inventory():
 def set_channel_locations(channel_id: int):
     """Choose the locations a sales channel's orders draw stock from (none: all of them)."""
     channel = _or_404(SalesChannel, channel_id)
-    chosen = {int(v) for v in request.form.getlist("location") if v.isdigit()}
-    for location in db.session.scalars(select(StockLocation)):
+    locations = list(db.session.scalars(select(StockLocation)))
+    form = ChannelLocationsForm()
+    form.location.choices = [SelectChoice(location.id, location.name) for location in locations]
+    if not form.validate_on_submit():
+        problems = " ".join(error for errors in form.errors.values() for error in errors)
+        return _inventory_page(_stock_form(), 422, problems)
+    chosen = set(form.location.data)
+    for location in locations:
         if (location.id in chosen) != (channel in location.sales_channels):
             if location.id in chosen:
                 location.sales_channels.append(channel)
