@@ -9,10 +9,20 @@ from __future__ import annotations
 
 from decimal import Decimal
 
-from wtforms import IntegerField, StringField, ValidationError
+from wtforms import Field, IntegerField, StringField, ValidationError
 
 from app.money import MAX_AMOUNT, MoneyError, check_amount, parse_amount
 from app.numbers import MAX_ID, whole_number
+
+
+def _typed(field: Field, valuelist) -> str:
+    """What was typed into ``field``, without the spaces around it. Spaces alone are no input:
+    the field's ``raw_data`` is then emptied, so that ``InputRequired`` (which reads it) asks
+    for a value and ``Optional`` passes, as for a field left empty."""
+    typed = (valuelist[0] if valuelist else "").strip()
+    if not typed:
+        field.raw_data = []
+    return typed
 
 
 class MoneyField(StringField):
@@ -31,7 +41,7 @@ class MoneyField(StringField):
 
     def process_formdata(self, valuelist) -> None:
         self.data = None
-        raw = (valuelist[0] if valuelist else "").strip()
+        raw = _typed(self, valuelist)
         if raw:
             try:
                 self.data = parse_amount(raw, positive=self.positive, maximum=self.maximum)
@@ -67,7 +77,7 @@ class WholeNumberField(IntegerField):
 
     def process_formdata(self, valuelist) -> None:
         self.data = None
-        raw = (valuelist[0] if valuelist else "").strip()
+        raw = _typed(self, valuelist)
         if not raw:
             return
         try:
