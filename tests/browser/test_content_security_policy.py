@@ -60,7 +60,7 @@ def shop(app):
     location = StockLocation(name="Leeds warehouse")
     db.session.add(location)
     db.session.flush()
-    fulfillment = create_fulfillment(paid, paid.version, location.id,
+    fulfillment = create_fulfillment(paid, paid.lock_version, location.id,
                                       {paid.items[0].id: 1}, STAFF_EMAIL)
     db.session.commit()
     return unpaid, paid, fulfillment
@@ -98,7 +98,10 @@ def test_staff_pages_run_under_the_policy_without_a_violation(
     page.goto("/draft-orders")
     page.get_by_role("button", name="New draft").click()
     expect(page).to_have_url(re.compile(r"/draft-orders/\d+$"))
-    page.keyboard.type("mug")
+    # Typed once the new page has loaded and htmx has wired its search box: keys typed before
+    # then are never searched for (a flaky failure on a busy machine).
+    page.wait_for_load_state()
+    page.keyboard.type("mug", delay=15)
     expect(page.locator("#variant-results [role=option] .result-title")).to_have_text(
         ["Stoneware Mug"])  # fmt: skip
     page.keyboard.press("Enter")
