@@ -84,6 +84,11 @@ def from_environment(instance_path: str) -> dict:
         # set a one-round hash instead, since they log in hundreds of times.
         "PASSWORD_HASH_METHOD": "scrypt",
         "ORDERS_PAGE_SIZE": 50,
+        # How long a customer's link to confirm or decline an order edit works.
+        "ORDER_EDIT_LINK_DAYS": int(os.environ.get("ORDER_EDIT_LINK_DAYS", "7")),
+        # Where customers reach the app (https://orders.example.com): the links in emails
+        # sent by the outbox worker, which has no request to take the address from.
+        "PUBLIC_URL": os.environ.get("PUBLIC_URL", ""),
         "IMPORT_MAX_ORDERS": 1000,
         # Largest import body read, in bytes: far above what 1,000 orders need.
         "IMPORT_MAX_BYTES": 16 * 1024 * 1024,

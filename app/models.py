@@ -4,6 +4,7 @@ tables."""
 from app.api.models import IdempotencyKey
 from app.auth.models import ApiToken, LoginAttempt, StaffLogin, User
 from app.catalog.models import Product, ProductVariant, Promotion, ShippingOption, VariantPrice
+from app.changes.models import OrderChange, OrderChangeAction, OrderChangeLink, OrderVersion
 from app.customers.models import Address, Customer
 from app.events.models import OrderEvent
 from app.events.outbox import OutboxEvent
@@ -36,4 +37,5 @@ __all__ = [
     "ShippingMethod", "ShippingMethodAdjustment", "ShippingMethodTaxLine", "ShippingOption",
     "TaxRate", "User", "VariantPrice",
     "IdempotencyKey", "LoginAttempt", "StaffLogin",
+    "OrderChange", "OrderChangeAction", "OrderChangeLink", "OrderVersion",
 ]  # fmt: skip

@@ -91,7 +91,7 @@ def _fingerprint_sql(dialect: str, leave_out: frozenset[str]) -> tuple[str, ...]
     tables = [t for t in db.metadata.sorted_tables if t.name not in leave_out]
     counts = union_all(*(select(literal(t.name, String), func.count()).select_from(t)
                          for t in tables))  # fmt: skip
-    orders = select(Order.id, Order.version, Order.total).order_by(Order.id)
+    orders = select(Order.id, Order.lock_version, Order.total).order_by(Order.id)
     return tuple(str(statement.compile(db.engine, compile_kwargs={"literal_binds": True}))
                  for statement in (counts, orders))  # fmt: skip
 
@@ -177,8 +177,8 @@ def _order_page(store, currency: str, fulfilled: bool) -> str:
     if fulfilled:
         lamp = order.items[0].id
         for _ in range(2):
-            create_fulfillment(order, order.version, store.warehouse.id, {lamp: 1}, "test")
-        ship_fulfillment(order, order.version, order.fulfillments[1].id, carrier="DHL",
+            create_fulfillment(order, order.lock_version, store.warehouse.id, {lamp: 1}, "test")
+        ship_fulfillment(order, order.lock_version, order.fulfillments[1].id, carrier="DHL",
                          tracking_numbers=["JD0001"], actor="test")  # fmt: skip
         db.session.commit()
     return f"/orders/{order.id}"
@@ -192,18 +192,18 @@ def _builder(store, currency: str, paid: bool) -> str:
     draft = drafts.create_draft("test")
     db.session.flush()
     steps = [
-        lambda: drafts.set_region(draft, draft.version, store.jp if jpy else store.us, "test"),
-        lambda: drafts.choose_customer(draft, draft.version, store.ada.id, "test"),
-        lambda: drafts.add_variant_item(draft, draft.version, store.mug.id),
-        lambda: drafts.add_custom_item(draft, draft.version, title="Gift wrapping",
+        lambda: drafts.set_region(draft, draft.lock_version, store.jp if jpy else store.us, "test"),
+        lambda: drafts.choose_customer(draft, draft.lock_version, store.ada.id, "test"),
+        lambda: drafts.add_variant_item(draft, draft.lock_version, store.mug.id),
+        lambda: drafts.add_custom_item(draft, draft.lock_version, title="Gift wrapping",
                                        unit_price=Decimal(400 if jpy else 4), quantity=1,
                                        actor="test"),  # fmt: skip
-        lambda: drafts.apply_promotion(draft, draft.version, "WELCOME10", "test"),
-        lambda: drafts.set_shipping_option(draft, draft.version,
+        lambda: drafts.apply_promotion(draft, draft.lock_version, "WELCOME10", "test"),
+        lambda: drafts.set_shipping_option(draft, draft.lock_version,
                                            (store.yamato if jpy else store.standard).id, "test"),
     ]  # fmt: skip
     if paid:
-        steps.append(lambda: drafts.register_payment(draft, draft.version, captured=True,
+        steps.append(lambda: drafts.register_payment(draft, draft.lock_version, captured=True,
                                                      actor="test"))  # fmt: skip
     for step in steps:
         step()
@@ -423,7 +423,7 @@ class FormsUnderTest:
         rows, version_done = [], False
         for key, place in self.fields:
             name = key[2][place].rpartition("-")[2]
-            if name == "version":
+            if name == "lock_version":
                 if version_done and len(key[2]) > 1:
                     continue
                 version_done = True
@@ -437,8 +437,8 @@ class FormsUnderTest:
             self._make()
         form, names = self.forms[key]
         data = form.data_with(names[place], value)
-        if "version" in form.fields and names[place] != "version":
-            data["version"] = [str(self._version())]
+        if "lock_version" in form.fields and names[place] != "lock_version":
+            data["lock_version"] = [str(self._version())]
         what = f"{form.method} {form.action} {names[place]}={value!r:.60}"
         request = {"query_string": data} if form.method == "GET" else {"data": data}
         headers = {"HX-Request": "true"} if form.htmx else {}
@@ -453,7 +453,7 @@ class FormsUnderTest:
 
     def _version(self) -> int:
         with db.engine.connect() as connection:
-            return connection.scalar(select(Order.version).where(
+            return connection.scalar(select(Order.lock_version).where(
                 Order.id == _order_id(self.path)))  # fmt: skip
 
 
@@ -483,7 +483,7 @@ def test_text_fields_are_read_from_the_forms(app):
     # The table sends numbers only to fields that read them; a name read as plain text here
     # is one, and an amount is not.
     assert {"title", "note", "carrier", "city", "email", "no_notification"} <= text_fields()
-    assert not {"amount", "unit_price", "quantity", "version", "reason", "region"} & text_fields()
+    assert not {"amount", "unit_price", "quantity", "lock_version", "reason", "region"} & text_fields()
 
 
 @pytest.mark.parametrize("target", TARGETS)

@@ -37,7 +37,7 @@ def packing_slip(staff_client, order) -> str:
     db.session.add(location)
     db.session.commit()
     staff_client.post(f"/orders/{order.id}/fulfillments", data={
-        "version": order.version, "location": location.id,
+        "lock_version": order.lock_version, "location": location.id,
         f"quantity-{order.items[0].id}": "1"})  # fmt: skip
     fulfillment = reload(order.id).fulfillments[0]
     return f"/orders/{order.id}/fulfillments/{fulfillment.id}/packing-slip"

@@ -150,6 +150,50 @@ def _line_amounts(
     return parts
 
 
+@dataclass(frozen=True)
+class AppliedPromotion:
+    """A promotion applied to an order: its code, its id and its terms."""
+
+    code: str
+    promotion_id: int
+    terms: PromotionTerms
+
+
+@dataclass(frozen=True)
+class PromotionAmount:
+    """What one promotion takes off one line."""
+
+    code: str
+    amount: Decimal
+    promotion_id: int
+
+
+def share_promotions(
+    applied: Sequence[AppliedPromotion],
+    item_subtotals: Sequence[Decimal],
+    shipping_subtotals: Sequence[Decimal],
+    currency: str,
+) -> tuple[list[list[PromotionAmount]], list[list[PromotionAmount]]]:
+    """Each promotion in the order applied, on what the earlier ones left of each line, so two
+    codes together never take a line below zero: the amounts on each item and each shipping
+    method, in the order given. The caller leaves out promotions that cannot apply now."""
+    items_left = list(item_subtotals)
+    shipping_left = list(shipping_subtotals)
+    on_items: list[list[PromotionAmount]] = [[] for _ in item_subtotals]
+    on_shipping: list[list[PromotionAmount]] = [[] for _ in shipping_subtotals]
+    for promotion in applied:
+        split = promotion_adjustments(promotion.terms, items_left, shipping_left, currency)
+        for amounts, left, wanted in ((split.items, items_left, on_items),
+                                      (split.shipping, shipping_left, on_shipping)):  # fmt: skip
+            for index, amount in enumerate(amounts):
+                if amount > ZERO:
+                    wanted[index].append(
+                        PromotionAmount(promotion.code, amount, promotion.promotion_id)
+                    )
+                    left[index] -= amount
+    return on_items, on_shipping
+
+
 class _Rate(Protocol):
     product_type: str | None
     is_default: bool

@@ -1,7 +1,7 @@
 """Draft orders: staff build an order on a customer's behalf, line by line, then convert it.
 
 A draft is an ``Order`` with status ``draft``. Every change names the version it was made
-against (``bump_version``), so two people on one draft never overwrite each other. Each
+against (``bump_lock_version``), so two people on one draft never overwrite each other. Each
 function is one action; the caller's request commits once.
 """
 
@@ -23,7 +23,7 @@ from app.inventory.queries import stock_at_channel
 from app.money import MoneyError, check_amount, format_money, round_money
 from app.orders.actions import (
     OrderActionError,
-    bump_version,
+    bump_lock_version,
     record_event,
     refresh_derived,
     take_display_ids,
@@ -69,7 +69,7 @@ def _editable(draft: Order, expected_version: int, *, paid_too: bool = False) ->
             "A payment is registered for this draft's total, so its contents are fixed. "
             "Convert it to an order, or cancel it and start again."
         )
-    bump_version(draft, expected_version)
+    bump_lock_version(draft, expected_version)
 
 
 def _prices_include_tax(draft: Order) -> bool:
@@ -468,5 +468,5 @@ def delete_draft(draft: Order, expected_version: int) -> None:
     """Throw an open or canceled draft away for good (a converted one is an order now)."""
     if draft_state(draft) == "converted":
         raise OrderActionError("This draft is an order now and cannot be deleted.")
-    bump_version(draft, expected_version)
+    bump_lock_version(draft, expected_version)
     db.session.delete(draft)

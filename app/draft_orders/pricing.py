@@ -9,12 +9,16 @@ actually changed, which keeps a change to one line a handful of statements.
 from __future__ import annotations
 
 from collections.abc import Callable, Sequence
-from decimal import Decimal
 
-from app.catalog.calculations import promotion_adjustments, promotion_problem, tax_rates_for
+from app.catalog.calculations import (
+    AppliedPromotion,
+    PromotionAmount,
+    promotion_problem,
+    share_promotions,
+    tax_rates_for,
+)
 from app.catalog.models import Promotion
 from app.db_types import utcnow
-from app.money import ZERO
 from app.orders.actions import refresh_derived
 from app.orders.models import (
     LineItemAdjustment,
@@ -55,32 +59,20 @@ def _sync(rows: list, wanted: list[dict], factory: Callable) -> None:
 
 
 def _share_promotions(draft: Order) -> None:
-    """Each promotion in the order applied, on what the earlier ones left of each line, so two
-    codes together never take a line below zero."""
+    """The applied promotions that hold now, shared over the lines' subtotals again."""
     draft.forget_totals()
     totals = draft.totals
-    items_left = [t.subtotal for t in totals.items]
-    shipping_left = [t.subtotal for t in totals.shipping_methods]
-    item_adjustments: list[list[tuple]] = [[] for _ in draft.items]
-    shipping_adjustments: list[list[tuple]] = [[] for _ in draft.shipping_methods]
-    for applied in draft.promotions:
-        if promotion_problem_now(draft, applied.promotion) is not None:
-            # Kept on the draft, shown with its problem, and taking nothing off until it holds.
-            continue
-        split = promotion_adjustments(
-            applied.promotion.terms, items_left, shipping_left, draft.currency_code
-        )
-        for index, amount in enumerate(split.items):
-            if amount > ZERO:
-                item_adjustments[index].append((applied.code, amount, applied.promotion.id))
-                items_left[index] -= amount
-        for index, amount in enumerate(split.shipping):
-            if amount > ZERO:
-                shipping_adjustments[index].append((applied.code, amount, applied.promotion.id))
-                shipping_left[index] -= amount
-    for item, wanted in zip(draft.items, item_adjustments, strict=True):
+    on_items, on_shipping = share_promotions(
+        [AppliedPromotion(a.code, a.promotion.id, a.promotion.terms) for a in draft.promotions
+         # One with a problem is kept on the draft, shown with it, and takes nothing off.
+         if promotion_problem_now(draft, a.promotion) is None],
+        [t.subtotal for t in totals.items],
+        [t.subtotal for t in totals.shipping_methods],
+        draft.currency_code,
+    )  # fmt: skip
+    for item, wanted in zip(draft.items, on_items, strict=True):
         _sync_adjustments(item, wanted, LineItemAdjustment)
-    for method, wanted in zip(draft.shipping_methods, shipping_adjustments, strict=True):
+    for method, wanted in zip(draft.shipping_methods, on_shipping, strict=True):
         _sync_adjustments(method, wanted, ShippingMethodAdjustment)
 
 
@@ -91,9 +83,9 @@ def promotion_problem_now(draft: Order, promotion: Promotion) -> str | None:
     )
 
 
-def _sync_adjustments(line, wanted: list[tuple[str, Decimal, int]], factory: Callable) -> None:
+def _sync_adjustments(line, wanted: list[PromotionAmount], factory: Callable) -> None:
     _sync(line.adjustments, [
-        {"code": code, "amount": amount, "promotion_id": promotion_id,
-         "description": f"Promotion {code}"}
-        for code, amount, promotion_id in wanted
+        {"code": p.code, "amount": p.amount, "promotion_id": p.promotion_id,
+         "description": f"Promotion {p.code}"}
+        for p in wanted
     ], factory)  # fmt: skip

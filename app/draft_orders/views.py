@@ -170,7 +170,7 @@ def _builder(draft: Order, status: int = 200, message: str = "", parts=PARTS,
         context["note_url"] = url_for("draft_orders.add_note", draft_id=draft.id)
     for form in versioned:
         # Whatever was submitted, the next change is made against what the page shows now.
-        form.version.data = draft.version
+        form.lock_version.data = draft.lock_version
     if htmx:
         body = render_blocks("draft_orders/builder.html", ["version", "message", *parts],
                              oob=True, **context)  # fmt: skip

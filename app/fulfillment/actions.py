@@ -13,12 +13,12 @@ from app.extensions import db
 from app.fulfillment.models import Fulfillment, FulfillmentItem, StockLocation
 from app.fulfillment.providers import FulfillmentProviderError, provider
 from app.inventory.actions import deduct_fulfillment, restock_fulfillment
-from app.orders.actions import OrderActionError, bump_version, record_event, refresh_derived
+from app.orders.actions import OrderActionError, bump_lock_version, record_event, refresh_derived
 from app.orders.models import Order, OrderStatus
 
 
 def _open(order: Order, expected_version: int) -> None:
-    bump_version(order, expected_version)
+    bump_lock_version(order, expected_version)
     if order.status in (OrderStatus.DRAFT, OrderStatus.CANCELED, OrderStatus.ARCHIVED):
         raise OrderActionError(f"A {order.status.value} order cannot be fulfilled.")
 

@@ -77,34 +77,58 @@ def reserve_order(order: Order, tracked: Collection[str] | None = None) -> None:
             _hold(order, item, _levels(item.sku, order.sales_channel_id))
 
 
-def _hold(order: Order, item: LineItem, levels: list[InventoryLevel]) -> None:
-    """Hold the line's units at the channel's ``levels``, spread as ``holds`` says, or refuse
-    as ``shortage`` says. Whether the variant allows backorders is asked only when short."""
-    problem = _refusal(item, levels, allow_backorder=False)
+def _hold(order: Order, item: LineItem, levels: list[InventoryLevel],
+          units: int | None = None) -> None:  # fmt: skip
+    """Hold ``units`` of the line (all of them by default) at the channel's ``levels``, spread
+    as ``holds`` says, or refuse as ``shortage`` says. Whether the variant allows backorders
+    is asked only when short."""
+    units = item.quantity if units is None else units
+    problem = _refusal(item, levels, units, allow_backorder=False)
     backorder = problem is not None and _backorder_allowed(item.sku)
     if backorder:
-        problem = _refusal(item, levels, allow_backorder=True)
+        problem = _refusal(item, levels, units, allow_backorder=True)
     if problem:
         raise OrderActionError(problem)
-    for level, units in zip(levels, holds(item.quantity, [lv.available for lv in levels]),
-                            strict=True):  # fmt: skip
-        if units == 0:
+    for level, held in zip(levels, holds(units, [lv.available for lv in levels]), strict=True):
+        if held == 0:
             continue
-        if not _take(level, reserved=units, checked=not backorder):
+        if not _take(level, reserved=held, checked=not backorder):
             # Another order took units of this level since it was read.
             if not _backorder_allowed(item.sku):
                 for lv in levels:
                     db.session.refresh(lv)
-                raise OrderActionError(_refusal(item, levels, allow_backorder=False) or (
+                raise OrderActionError(_refusal(item, levels, units, allow_backorder=False) or (
                     f"{item.title} ({item.sku}): the stock changed meanwhile; try again."))
-            _take(level, reserved=units, checked=False)
+            _take(level, reserved=held, checked=False)
         db.session.add(Reservation(order_id=order.id, item_id=item.id, level_id=level.id,
-                                   quantity=units))  # fmt: skip
+                                   quantity=held))  # fmt: skip
 
 
-def _refusal(item: LineItem, levels: list[InventoryLevel], allow_backorder: bool) -> str | None:
+def _refusal(item: LineItem, levels: list[InventoryLevel], units: int,
+             allow_backorder: bool) -> str | None:  # fmt: skip
     stock = channel_stock((lv.stocked, lv.reserved) for lv in levels)
-    return shortage(item.title, item.sku, item.quantity, stock, allow_backorder)
+    return shortage(item.title, item.sku, units, stock, allow_backorder)
+
+
+def reserve_units(order: Order, item: LineItem, units: int) -> None:
+    """Hold ``units`` more of a line whose quantity went up (an order edit), as placed orders
+    hold theirs; an untracked SKU holds nothing."""
+    if units > 0 and item.sku and tracked_skus([item.sku]):
+        db.session.flush()
+        _hold(order, item, _levels(item.sku, order.sales_channel_id), units)
+
+
+def release_units(order: Order, item: LineItem, units: int) -> None:
+    """Give back ``units`` the line holds: its quantity went down, or they were packed."""
+    for reservation in _reservations(order.id, item.id):
+        if units <= 0:
+            break
+        taken = min(units, reservation.quantity)
+        _take(reservation.level, reserved=-taken, checked=False)
+        reservation.quantity -= taken
+        if reservation.quantity == 0:
+            db.session.delete(reservation)
+        units -= taken
 
 
 def release_order(order: Order) -> None:
@@ -129,16 +153,7 @@ def deduct_fulfillment(order: Order, fulfillment: Fulfillment) -> None:
         item: LineItem = part.item
         if item.sku not in tracked:
             continue
-        left = part.quantity
-        for reservation in _reservations(order.id, item.id):
-            if left == 0:
-                break
-            taken = min(left, reservation.quantity)
-            _take(reservation.level, reserved=-taken, checked=False)
-            reservation.quantity -= taken
-            if reservation.quantity == 0:
-                db.session.delete(reservation)
-            left -= taken
+        release_units(order, item, part.quantity)
         level = _level_at(item.sku, fulfillment.location)
         if not _take(level, stocked=-part.quantity, checked=not _backorder_allowed(item.sku)):
             raise OrderActionError(

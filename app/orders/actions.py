@@ -35,7 +35,7 @@ class RecordedFailure(OrderActionError):
     the caller commits instead of rolling back."""
 
 
-def bump_version(order: Order, expected: int) -> None:
+def bump_lock_version(order: Order, expected: int) -> None:
     """Move the order to its next version, or refuse if someone changed it since ``expected``
     (the version the form was filled in against).
 
@@ -44,8 +44,8 @@ def bump_version(order: Order, expected: int) -> None:
     """
     result = db.session.execute(
         update(Order)
-        .where(Order.id == order.id, Order.version == expected)
-        .values(version=expected + 1)
+        .where(Order.id == order.id, Order.lock_version == expected)
+        .values(lock_version=expected + 1)
         .execution_options(synchronize_session=False)
     )
     if result.rowcount != 1:
@@ -53,7 +53,7 @@ def bump_version(order: Order, expected: int) -> None:
             "Someone else changed this order while you were working on it. "
             "Here is its current state; make your change again if it still applies."
         )
-    set_committed_value(order, "version", expected + 1)
+    set_committed_value(order, "lock_version", expected + 1)
 
 
 def lock_order(order_id: int) -> int | None:
@@ -61,8 +61,8 @@ def lock_order(order_id: int) -> int | None:
     transaction ends, so a caller that loads the order after this sees every change committed
     before it, and concurrent callers go one at a time. ``None`` when there is no such order."""
     return db.session.execute(
-        update(Order).where(Order.id == order_id).values(version=Order.version + 1)
-        .returning(Order.version).execution_options(synchronize_session=False)
+        update(Order).where(Order.id == order_id).values(lock_version=Order.lock_version + 1)
+        .returning(Order.lock_version).execution_options(synchronize_session=False)
     ).scalar_one_or_none()  # fmt: skip
 
 
@@ -129,7 +129,7 @@ def add_note(order: Order, text: str, actor: str) -> OrderEvent:
 def change_status(order: Order, expected_version: int, action: str, actor: str) -> None:
     """Complete, resolve, archive or cancel the order, as the lifecycle allows. Canceling
     cancels the payments nothing was captured from."""
-    bump_version(order, expected_version)
+    bump_lock_version(order, expected_version)
     problem = transition_problem(action, order.status.value, order.payment_status.value,
                                  order.fulfillment_status.value)  # fmt: skip
     if problem:

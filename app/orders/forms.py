@@ -32,13 +32,13 @@ class VersionedForm(FlaskForm):
     """A change to an order (or a draft), made against the version the page showed; a form
     carrying an older version is refused."""
 
-    version = HiddenField(validators=[InputRequired()])
+    lock_version = HiddenField(validators=[InputRequired()])
 
     def expected_version(self) -> int:
         """The version the page showed; -1, which no order has, when the form's is not a
         version at all (the change is then refused as made against another version)."""
         try:
-            return whole_number(self.version.data or "")
+            return whole_number(self.lock_version.data or "")
         except ValueError:
             return -1
 

@@ -155,8 +155,11 @@ class Order(db.Model):
         _enum_column(FulfillmentStatus, "fulfillment_status"),
         default=FulfillmentStatus.NOT_FULFILLED,
     )
-    #: Bumped by every change; a form carrying an older version is refused.
-    version: Mapped[int] = mapped_column(default=1)
+    #: The optimistic lock: bumped by every change, so a form carrying an older one is refused.
+    lock_version: Mapped[int] = mapped_column(default=1)
+    #: The seed's version: 1 at placement, one more for each confirmed order change
+    #: (``app.changes``), each kept as an ``OrderVersion`` snapshot.
+    version: Mapped[int] = mapped_column(default=1, server_default="1")
     #: Lower case.
     email: Mapped[str] = mapped_column(String(254))
     customer_id: Mapped[int | None] = mapped_column(ForeignKey("customer.id"), index=True)

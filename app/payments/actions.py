@@ -13,7 +13,7 @@ from app.money import MAX_ORDER_TOTAL, MoneyError, check_amount, format_money
 from app.orders.actions import (
     OrderActionError,
     RecordedFailure,
-    bump_version,
+    bump_lock_version,
     record_event,
     refresh_derived,
 )
@@ -51,7 +51,7 @@ def capture_payment(
     order: Order, expected_version: int, payment_id: int, amount: Decimal, actor: str
 ) -> Capture:
     """Take ``amount`` of what the payment authorized; never more than is left to capture."""
-    bump_version(order, expected_version)
+    bump_lock_version(order, expected_version)
     if order.status in (OrderStatus.DRAFT, OrderStatus.CANCELED):
         raise OrderActionError(f"A {order.status.value} order takes no captures.")
     payment = _payment(order, payment_id)
@@ -91,7 +91,7 @@ def refund_payment(
 ) -> Refund:  # fmt: skip
     """Give back ``amount`` of what the payment captured; never more than was captured and
     not yet refunded."""
-    bump_version(order, expected_version)
+    bump_lock_version(order, expected_version)
     if order.status == OrderStatus.DRAFT:
         raise OrderActionError("A draft takes no refunds.")
     if reason not in REFUND_REASONS:

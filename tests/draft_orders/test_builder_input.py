@@ -38,7 +38,7 @@ def draft(staff_client, shop):
 
 def _line(draft_id: int) -> tuple:
     saved = reload(draft_id)
-    return saved.version, saved.total, [(i.unit_price, i.quantity) for i in saved.items]
+    return saved.lock_version, saved.total, [(i.unit_price, i.quantity) for i in saved.items]
 
 
 # The tests of a table send every row in one test, to one draft: setting a store and a draft up
@@ -158,7 +158,7 @@ def test_the_line_form_refuses_every_version_that_is_not_one_as_stale(staff_clie
     for version in BAD_WHOLE_NUMBERS:
         before = _line(draft.id)
         response = staff_client.post(f"/draft-orders/{draft.id}/items/{item.id}",
-                                     data={"version": version, "unit_price": "1.00",
+                                     data={"lock_version": version, "unit_price": "1.00",
                                            "quantity": "2"},
                                      headers={"HX-Request": "true"})  # fmt: skip
         answers[version] = (response.status_code, opens_with(message_of(response), stale),

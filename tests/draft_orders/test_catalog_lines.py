@@ -236,7 +236,7 @@ def test_a_variant_without_a_price_in_the_drafts_currency_is_refused(staff_clien
     assert message_of(response) == "Berlin Poster has no price in USD."
     saved = reload(draft.id)
     assert [i.sku for i in saved.items] == ["MUG-1"]
-    assert (saved.total, saved.version) == (total, before)
+    assert (saved.total, saved.lock_version) == (total, before)
 
 
 # --- Changing catalogue lines --------------------------------------------------------------
@@ -281,7 +281,7 @@ def test_a_line_change_to_quantity_zero_or_a_negative_price_is_refused_with_the_
     saved = reload(draft.id)
     (item,) = saved.items
     assert (item.quantity, item.unit_price, item.is_custom_price) == (1, Decimal("22.00"), False)
-    assert (saved.version, saved.total) == (before, Decimal("24.20"))
+    assert (saved.lock_version, saved.total) == (before, Decimal("24.20"))
     # the reason is shown, in the message line or next to the line's fields
     assert message in text(response), f"the builder only says: {message_of(response)!r}"
 
@@ -367,7 +367,7 @@ def test_a_region_change_is_refused_when_a_line_has_no_price_there(staff_client,
     add(staff_client, draft, shop.mug)
     add(staff_client, draft, shop.poster)
     before = reload(draft.id)
-    version, total = before.version, before.total
+    version, total = before.lock_version, before.total
     response = post(staff_client, draft, "/region", {"region": shop.us.id})
     assert response.status_code == 422
     assert message_of(response) == "Berlin Poster has no price in USD; remove it first."
@@ -376,7 +376,7 @@ def test_a_region_change_is_refused_when_a_line_has_no_price_there(staff_client,
     assert [(i.sku, i.unit_price) for i in saved.items] == [
         ("MUG-1", Decimal("19.50")), ("POSTER-1", Decimal("15.00")),
     ]  # fmt: skip
-    assert (saved.version, saved.total) == (version, total)
+    assert (saved.lock_version, saved.total) == (version, total)
 
 
 def test_a_region_change_removes_the_shipping_method(staff_client, shop):
@@ -434,13 +434,13 @@ def test_an_option_of_another_region_or_an_inactive_one_is_refused(staff_client,
     add(staff_client, draft, shop.mug)
     post(staff_client, draft, "/shipping", {"option_id": shop.standard.id})
     before = reload(draft.id)
-    version, total = before.version, before.total
+    version, total = before.lock_version, before.total
     response = post(staff_client, draft, "/shipping", {"option_id": getattr(shop, which).id})
     assert response.status_code == 422
     assert message_of(response) == "That shipping option is not offered in this region."
     saved = reload(draft.id)
     assert [m.name for m in saved.shipping_methods] == ["Standard"]
-    assert (saved.version, saved.total) == (version, total)
+    assert (saved.lock_version, saved.total) == (version, total)
 
 
 def test_inactive_options_are_not_offered(staff_client, shop):

@@ -33,13 +33,13 @@ def new_draft(client) -> Order:
 
 def version_of(draft_id: int) -> int:
     db.session.expire_all()
-    return db.session.get(Order, draft_id).version
+    return db.session.get(Order, draft_id).lock_version
 
 
 def post(client, draft, path, data, htmx=True):
     headers = {"HX-Request": "true"} if htmx else {}
     return client.post(f"/draft-orders/{draft.id}{path}",
-                       data={"version": version_of(draft.id), **data}, headers=headers)  # fmt: skip
+                       data={"lock_version": version_of(draft.id), **data}, headers=headers)  # fmt: skip
 
 
 def test_a_new_draft_opens_in_the_builder_with_a_display_id(staff_client, regions):
@@ -145,10 +145,10 @@ def test_a_change_made_against_an_old_version_is_refused_not_applied(staff_clien
     seen = version_of(draft.id)
     # when the first tab adds an item, and the second one, still on the old version, too
     first = staff_client.post(f"/draft-orders/{draft.id}/items", headers={"HX-Request": "true"},
-                              data={"version": seen, "title": "Tea", "unit_price": "5",
+                              data={"lock_version": seen, "title": "Tea", "unit_price": "5",
                                     "quantity": "1"})  # fmt: skip
     second = staff_client.post(f"/draft-orders/{draft.id}/items", headers={"HX-Request": "true"},
-                               data={"version": seen, "title": "Cake", "unit_price": "9",
+                               data={"lock_version": seen, "title": "Cake", "unit_price": "9",
                                      "quantity": "1"})  # fmt: skip
     # then the second is told, and shown the current state, and nothing is overwritten
     assert first.status_code == 200

@@ -108,13 +108,13 @@ def test_a_code_that_cannot_be_used_is_refused_with_the_reason_and_nothing_appli
     draft = new_draft(staff_client)
     add(staff_client, draft, shop.mug, quantity=2)
     before = reload(draft.id)
-    version, total = before.version, before.total
+    version, total = before.lock_version, before.total
     response = post(staff_client, draft, "/promotions", {"code": " nope "})
     assert response.status_code == 422
     assert message_of(response) == reason
     saved = reload(draft.id)
     assert saved.promotions == [] and adjustments(saved) == []
-    assert (saved.version, saved.total) == (version, total)
+    assert (saved.lock_version, saved.total) == (version, total)
 
 
 def test_an_empty_code_is_refused(staff_client, shop):
@@ -130,14 +130,14 @@ def test_a_code_already_applied_is_refused(staff_client, shop):
     add(staff_client, draft, shop.mug)
     assert post(staff_client, draft, "/promotions", {"code": "SAVE10"}).status_code == 200
     before = reload(draft.id)
-    version, total = before.version, before.total
+    version, total = before.lock_version, before.total
     response = post(staff_client, draft, "/promotions", {"code": "save10"})
     assert response.status_code == 422
     assert message_of(response) == "Code SAVE10 is already applied."
     saved = reload(draft.id)
     assert [p.code for p in saved.promotions] == ["SAVE10"]
     assert adjustments(saved) == [("Stoneware Mug", "SAVE10", Decimal("2.20"))]
-    assert (saved.version, saved.total) == (version, total)
+    assert (saved.lock_version, saved.total) == (version, total)
 
 
 # --- Codes that apply ----------------------------------------------------------------------
@@ -327,7 +327,7 @@ def test_a_change_reads_the_same_on_a_full_draft_as_on_a_small_one(
         counts = []
         for path, data in (("/items/variant", {"variant_id": shop.espresso.id}),
                            ("/promotions", {"code": "SAVE10"})):  # fmt: skip
-            data["version"] = version_of(draft.id)
+            data["lock_version"] = version_of(draft.id)
             count_queries.clear()
             response = staff_client.post(f"/draft-orders/{draft.id}{path}", data=data,
                                          headers={"HX-Request": "true"})  # fmt: skip
@@ -393,7 +393,7 @@ def test_a_code_that_expired_between_payment_and_conversion_refuses_the_conversi
     assert response.status_code == 422
     assert message_of(response) == f"Cannot convert: Code SAVE10 expired on {day(ended)}."
     saved = reload(draft.id)
-    assert (saved.status, saved.converted_at, saved.version) == (OrderStatus.DRAFT, None, version)
+    assert (saved.status, saved.converted_at, saved.lock_version) == (OrderStatus.DRAFT, None, version)
     assert len(saved.payments) == 1
     assert usage_count("SAVE10") == 0
 
@@ -430,7 +430,7 @@ def test_a_changed_catalogue_price_refuses_the_payment(staff_client, shop):
         "the line has $22.00. Set the line's price to the one to charge."
     )
     saved = reload(draft.id)
-    assert saved.payments == [] and saved.version == version
+    assert saved.payments == [] and saved.lock_version == version
     assert saved.payment_status == PaymentStatus.NOT_PAID
 
 
@@ -523,7 +523,7 @@ def test_a_code_with_one_use_left_converts_only_one_of_two_drafts(staff_client, 
     assert response.status_code == 422
     assert message_of(response) == "Cannot convert: Code ONCE has been used up (all 1 uses taken)."
     saved = reload(second.id)
-    assert (saved.status, saved.converted_at, saved.version) == (OrderStatus.DRAFT, None, version)
+    assert (saved.status, saved.converted_at, saved.lock_version) == (OrderStatus.DRAFT, None, version)
     assert reload(first.id).status == OrderStatus.PENDING
     assert usage_count("ONCE") == 1
 
@@ -657,12 +657,12 @@ def test_a_change_made_in_a_second_tab_on_an_old_version_is_refused_and_the_firs
     seen = version_of(draft.id)
     htmx = {"HX-Request": "true"}
     first = staff_client.post(f"/draft-orders/{draft.id}/items/variant", headers=htmx,
-                              data={"version": seen, "variant_id": shop.mug.id})  # fmt: skip
+                              data={"lock_version": seen, "variant_id": shop.mug.id})  # fmt: skip
     assert first.status_code == 200
     values = {name: (getattr(shop, value).id if name != "code" else value)
               for name, value in data.items()}  # fmt: skip
     second = staff_client.post(f"/draft-orders/{draft.id}{path}", headers=htmx,
-                               data={"version": seen, **values})  # fmt: skip
+                               data={"lock_version": seen, **values})  # fmt: skip
     assert second.status_code == 409
     html = text(second)
     assert message_of(second).startswith(
@@ -673,5 +673,5 @@ def test_a_change_made_in_a_second_tab_on_an_old_version_is_refused_and_the_firs
     assert f'id="draft-version" value="{seen + 1}"' in html
     saved = reload(draft.id)
     assert [i.sku for i in saved.items] == ["MUG-1"]
-    assert (saved.version, saved.currency_code) == (seen + 1, "USD")
+    assert (saved.lock_version, saved.currency_code) == (seen + 1, "USD")
     assert saved.promotions == [] and saved.shipping_methods == []

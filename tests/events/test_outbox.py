@@ -24,7 +24,7 @@ def refund(client, order, amount="15.00", version=None):
     order = db.session.get(Order, order.id)
     return client.post(
         f"/orders/{order.id}/payments/{order.payments[0].id}/refund",
-        data={"version": order.version if version is None else version, "amount": amount,
+        data={"lock_version": order.lock_version if version is None else version, "amount": amount,
               "reason": "damaged", "note": ""},
     )  # fmt: skip
 
@@ -108,5 +108,5 @@ def test_a_shipment_email_names_the_carrier_and_tracking_numbers(app, paid_order
 def test_events_nobody_subscribes_to_and_notes_write_nothing(staff_client, paid_order):
     staff_client.post(f"/orders/{paid_order.id}/notes", data={"text": "Called the customer"})
     staff_client.post(f"/orders/{paid_order.id}/status/complete",
-                      data={"version": db.session.get(Order, paid_order.id).version})  # fmt: skip
+                      data={"lock_version": db.session.get(Order, paid_order.id).lock_version})  # fmt: skip
     assert db.session.scalar(select(func.count()).select_from(OutboxEvent)) == 0

@@ -32,7 +32,7 @@ def order(app):
 def fulfil(client, order, warehouse, units: dict[str, str], version=None):
     current = reload(order.id)
     lines = {i.title: i.id for i in current.items}
-    data = {"version": current.version if version is None else version,
+    data = {"lock_version": current.lock_version if version is None else version,
             "location": warehouse.id,
             **{f"quantity-{lines[title]}": n for title, n in units.items()}}  # fmt: skip
     return client.post(f"/orders/{order.id}/fulfillments", data=data)
@@ -40,7 +40,7 @@ def fulfil(client, order, warehouse, units: dict[str, str], version=None):
 
 def step(client, order, fulfillment_id, what, **data):
     return client.post(f"/orders/{order.id}/fulfillments/{fulfillment_id}/{what}",
-                       data={"version": reload(order.id).version, **data})  # fmt: skip
+                       data={"lock_version": reload(order.id).lock_version, **data})  # fmt: skip
 
 
 def test_pack_ship_and_deliver_part_of_an_order(staff_client, order, warehouse, smtp_inbox):
@@ -105,7 +105,7 @@ def test_a_packed_fulfillment_can_be_canceled_and_its_units_packed_again(
     assert reload(order.id).fulfillment_status == FulfillmentStatus.FULFILLED
     # An order whose items are packed cannot be canceled until the fulfillment is.
     assert staff_client.post(f"/orders/{order.id}/status/cancel",
-                             data={"version": reload(order.id).version}).status_code == 422
+                             data={"lock_version": reload(order.id).lock_version}).status_code == 422
     assert step(staff_client, order, fulfillment.id, "cancel").status_code == 302
     current = reload(order.id)
     assert current.fulfillments[0].state == "canceled"
@@ -134,7 +134,7 @@ def test_a_shipped_fulfillment_cannot_be_canceled_or_shipped_again(
 def test_a_fulfillment_form_from_before_another_change_is_refused(
     staff_client, order, warehouse
 ):
-    old = reload(order.id).version
+    old = reload(order.id).lock_version
     fulfil(staff_client, order, warehouse, {"Desk lamp": "1"})
     response = fulfil(staff_client, order, warehouse, {"Desk lamp": "1"}, version=old)
     assert response.status_code == 409

@@ -96,16 +96,16 @@ def test_placing_fulfilling_and_canceling_move_the_stock(staff_client, warehouse
     order = db.session.get(Order, draft.id)
     item = order.items[0]
     staff_client.post(f"/orders/{order.id}/fulfillments", data={
-        "version": version_of(order.id), "location": warehouse.id, f"quantity-{item.id}": 2})
+        "lock_version": version_of(order.id), "location": warehouse.id, f"quantity-{item.id}": 2})
     assert level("MUG-1", warehouse) == (1, 0, 1)  # off the shelf, no longer held
 
     fulfillment = db.session.get(Order, draft.id).fulfillments[0]
     staff_client.post(f"/orders/{order.id}/fulfillments/{fulfillment.id}/cancel",
-                      data={"version": version_of(order.id)})  # fmt: skip
+                      data={"lock_version": version_of(order.id)})  # fmt: skip
     assert level("MUG-1", warehouse) == (3, 2, 1)  # back on the shelf, held again
 
     response = staff_client.post(f"/orders/{order.id}/status/cancel",
-                                 data={"version": version_of(order.id)})  # fmt: skip
+                                 data={"lock_version": version_of(order.id)})  # fmt: skip
     assert response.status_code == 302
     assert level("MUG-1", warehouse) == (3, 0, 3)
 
@@ -202,7 +202,7 @@ def test_two_orders_for_the_last_unit_hold_it_once(app, staff_client, warehouse,
     def convert(draft_id: int, version: int) -> None:
         start.wait()
         response = staff_client.post(f"/draft-orders/{draft_id}/convert",
-                                     data={"version": version})  # fmt: skip
+                                     data={"lock_version": version})  # fmt: skip
         statuses.append(response.status_code)
 
     threads = [threading.Thread(target=convert, args=d) for d in drafts]

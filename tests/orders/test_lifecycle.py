@@ -14,7 +14,7 @@ from tests.order_pages import DecliningProvider, refusal, reload
 
 def post_action(client, order, action: str):
     return client.post(f"/orders/{order.id}/status/{action}",
-                       data={"version": reload(order.id).version})  # fmt: skip
+                       data={"lock_version": reload(order.id).lock_version})  # fmt: skip
 
 
 
@@ -71,13 +71,13 @@ def test_a_forbidden_move_is_refused_with_its_reason_and_changes_nothing(
     staff_client, status, payment, fulfillment, action, message
 ):
     order = order_in(status, payment, fulfillment)
-    version, events = order.version, len(order.events)
+    version, events = order.lock_version, len(order.events)
     assert action not in offered(staff_client, order)
     response = post_action(staff_client, order, action)
     assert response.status_code == 422
     assert refusal(response) == message
     order = reload(order.id)
-    assert (order.status.value, order.version, len(order.events)) == (status, version, events)
+    assert (order.status.value, order.lock_version, len(order.events)) == (status, version, events)
 
 
 def test_an_order_is_completed_then_archived(staff_client, app):
@@ -123,7 +123,7 @@ def test_a_failed_capture_flags_the_order_until_staff_resolve_it(staff_client, a
     order.payments[0].provider_id = DecliningProvider.id
     db.session.commit()
     response = staff_client.post(f"/orders/{order.id}/payments/{order.payments[0].id}/capture",
-                                 data={"version": order.version, "amount": "40.00"})  # fmt: skip
+                                 data={"lock_version": order.lock_version, "amount": "40.00"})  # fmt: skip
     assert response.status_code == 422
     assert refusal(response) == (
         "The payment provider refused the capture: card expired. "

@@ -173,8 +173,8 @@ def test_after_a_refund_without_a_return_the_panel_agrees_with_the_capture_form(
     url = f"/orders/{order.id}/payments/{order.payments[0].id}"
     for what, data in (("capture", {"amount": str(captured)}),
                        ("refund", {"amount": "30.00", "reason": "goodwill"})):  # fmt: skip
-        version = reload(order.id).version
-        response = staff_client.post(f"{url}/{what}", data={"version": version, **data})
+        version = reload(order.id).lock_version
+        response = staff_client.post(f"{url}/{what}", data={"lock_version": version, **data})
         assert response.status_code == 302, what
     total = D("80.00") + cents(D("80.00") * D("0.10"))
     # when
@@ -210,7 +210,7 @@ def test_a_canceled_order_names_what_is_not_collected_instead_of_an_outstanding_
     order = make_order(items=[{"title": "Desk lamp", "unit_price": "100.00", "tax": ["10"]}],
                        captured=["40.00"])  # fmt: skip
     response = staff_client.post(f"/orders/{order.id}/status/cancel",
-                                 data={"version": reload(order.id).version})  # fmt: skip
+                                 data={"lock_version": reload(order.id).lock_version})  # fmt: skip
     assert response.status_code == 302
     total = D("100.00") + cents(D("100.00") * D("0.10"))
     # when

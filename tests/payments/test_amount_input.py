@@ -37,7 +37,7 @@ def _state(order_id: int) -> tuple:
     """What a refusal leaves as it was: the order's version, its captures and its refunds."""
     saved = reload(order_id)
     payment = saved.payments[0]
-    return saved.version, [c.amount for c in payment.captures], [r.amount for r in payment.refunds]
+    return saved.lock_version, [c.amount for c in payment.captures], [r.amount for r in payment.refunds]
 
 
 # The tests of a table send every row in one test, to one order: setting an order up per row
@@ -54,7 +54,7 @@ def test_staff_capture_and_refund_forms_refuse_every_bad_amount(staff_client, or
         for amount, message in STAFF_BAD_AMOUNTS:
             before = _state(order.id)
             response = staff_client.post(f"{payment_url}/{what}", data={
-                "version": before[0], "amount": amount, "reason": "other"})  # fmt: skip
+                "lock_version": before[0], "amount": amount, "reason": "other"})  # fmt: skip
             row = f"{what} {amount}"
             answers[row] = (response.status_code, said(refusal(response), message),
                             _state(order.id))  # fmt: skip
@@ -69,7 +69,7 @@ def test_the_capture_form_refuses_every_version_that_is_not_one_as_stale(staff_c
         before = _state(order.id)
         response = staff_client.post(
             f"/orders/{order.id}/payments/{order.payments[0].id}/capture",
-            data={"version": version, "amount": "1.00"},
+            data={"lock_version": version, "amount": "1.00"},
         )
         answers[version] = (response.status_code, opens_with(refusal(response), stale),
                             _state(order.id))  # fmt: skip

@@ -14,9 +14,9 @@ from tests.order_pages import DecliningProvider, refusal, reload
 
 def act(client, order, what: str, payment=None, version=None, **data):
     payment = payment or order.payments[0]
-    version = reload(order.id).version if version is None else version
+    version = reload(order.id).lock_version if version is None else version
     return client.post(f"/orders/{order.id}/payments/{payment.id}/{what}",
-                       data={"version": version, **data})  # fmt: skip
+                       data={"lock_version": version, **data})  # fmt: skip
 
 
 
@@ -61,12 +61,12 @@ def test_capturing_part_then_the_rest_moves_the_payment_status(staff_client, aut
 def test_a_capture_beyond_the_authorization_or_malformed_is_refused(
     staff_client, authorized_order, amount, message
 ):
-    version = reload(authorized_order.id).version
+    version = reload(authorized_order.id).lock_version
     response = act(staff_client, authorized_order, "capture", amount=amount)
     assert response.status_code == 422
     assert refusal(response) == message
     order = reload(authorized_order.id)
-    assert order.version == version and order.payments[0].captures == []
+    assert order.lock_version == version and order.payments[0].captures == []
     assert order.payment_status == PaymentStatus.AUTHORIZED
 
 
@@ -117,7 +117,7 @@ def test_a_refund_needs_a_reason_from_the_list(staff_client, paid_order):
 
 
 def test_a_form_from_before_someone_elses_change_is_refused(staff_client, paid_order):
-    old_version = reload(paid_order.id).version
+    old_version = reload(paid_order.id).lock_version
     assert act(staff_client, paid_order, "refund", amount="10", reason="other").status_code == 302
     response = act(staff_client, paid_order, "refund", version=old_version, amount="10",
                    reason="other")  # fmt: skip

@@ -50,12 +50,12 @@ def test_a_capture_and_a_cancel_at_once_leave_a_consistent_order(
 ):
     order = make_order(items=[{"title": "Bike light", "unit_price": "100.00"}],
                        authorized=["100.00"])  # fmt: skip
-    payment_id, version = order.payments[0].id, order.version
+    payment_id, version = order.payments[0].id, order.lock_version
     capture, cancel = at_once(
         lambda: client.post(f"/api/v1/orders/{order.id}/payments/{payment_id}/captures",
                             json={"amount": "100.00"}, headers=api_headers).status_code,
         lambda: staff_client.post(f"/orders/{order.id}/status/cancel",
-                                  data={"version": version}).status_code,
+                                  data={"lock_version": version}).status_code,
     )  # fmt: skip
     order = reload(order.id)
     payment = order.payments[0]
@@ -71,7 +71,7 @@ def test_a_capture_and_a_cancel_at_once_leave_a_consistent_order(
 def test_a_double_clicked_refund_button_refunds_once(staff_client):
     order = make_order(items=[{"title": "Bike light", "unit_price": "100.00"}],
                        captured=["100.00"])  # fmt: skip
-    form = {"version": order.version, "amount": "30.00", "reason": "damaged", "note": ""}
+    form = {"lock_version": order.lock_version, "amount": "30.00", "reason": "damaged", "note": ""}
     url = f"/orders/{order.id}/payments/{order.payments[0].id}/refund"
     statuses = at_once(*[lambda: staff_client.post(url, data=form).status_code] * 2)
     assert sorted(statuses) == [302, 409]
