@@ -32,6 +32,7 @@ from app.changes.calculations import (
     compare_lines,
 )
 from app.changes.models import (
+    ActionType,
     ChangeStatus,
     ChangeType,
     OrderChange,
@@ -148,7 +149,7 @@ def _pricing(order: Order) -> Pricing:
 def staged(change: OrderChange) -> list[StagedAction]:
     """The change's actions as plain values, in their order."""
     return [StagedAction(
-        action=a.action.value, id=a.id, item_id=a.item_id,
+        action=ActionType(a.action).value, id=a.id, item_id=a.item_id,
         shipping_method_id=a.shipping_method_id, variant_id=a.variant_id, sku=a.sku,
         title=a.title, subtitle=a.subtitle, product_type=a.product_type, thumbnail=a.thumbnail,
         quantity=a.quantity, unit_price=a.unit_price, shipping_option_id=a.shipping_option_id,
@@ -206,8 +207,6 @@ def _stage(order: Order, expected: int, change_id: int, actor: str,
     if problem:
         raise ChangeError(problem)
     edit(change)
-    for place, action in enumerate(change.actions, start=1):
-        action.ordering = place
     db.session.flush()
     proposed = preview(order, change).proposed
     try:
@@ -220,7 +219,9 @@ def _stage(order: Order, expected: int, change_id: int, actor: str,
 
 
 def _append(change: OrderChange, actor: str, **values) -> OrderChangeAction:
-    action = OrderChangeAction(ordering=len(change.actions) + 1, created_by=actor, **values)
+    # Orderings only grow: a dropped step leaves a gap, never a renumbering.
+    last = max((a.ordering for a in change.actions), default=0)
+    action = OrderChangeAction(ordering=last + 1, created_by=actor, **values)
     change.actions.append(action)
     return action
 

@@ -39,7 +39,8 @@ def version_of(draft_id: int) -> int:
 def post(client, draft, path, data, htmx=True):
     headers = {"HX-Request": "true"} if htmx else {}
     return client.post(f"/draft-orders/{draft.id}{path}",
-                       data={"lock_version": version_of(draft.id), **data}, headers=headers)  # fmt: skip
+                       data={"lock_version": version_of(draft.id), **data},
+                       headers=headers)  # fmt: skip
 
 
 def test_a_new_draft_opens_in_the_builder_with_a_display_id(staff_client, regions):

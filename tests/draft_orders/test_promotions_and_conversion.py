@@ -393,7 +393,8 @@ def test_a_code_that_expired_between_payment_and_conversion_refuses_the_conversi
     assert response.status_code == 422
     assert message_of(response) == f"Cannot convert: Code SAVE10 expired on {day(ended)}."
     saved = reload(draft.id)
-    assert (saved.status, saved.converted_at, saved.lock_version) == (OrderStatus.DRAFT, None, version)
+    assert (saved.status, saved.converted_at, saved.lock_version) == (
+        OrderStatus.DRAFT, None, version)
     assert len(saved.payments) == 1
     assert usage_count("SAVE10") == 0
 
@@ -523,7 +524,8 @@ def test_a_code_with_one_use_left_converts_only_one_of_two_drafts(staff_client, 
     assert response.status_code == 422
     assert message_of(response) == "Cannot convert: Code ONCE has been used up (all 1 uses taken)."
     saved = reload(second.id)
-    assert (saved.status, saved.converted_at, saved.lock_version) == (OrderStatus.DRAFT, None, version)
+    assert (saved.status, saved.converted_at, saved.lock_version) == (
+        OrderStatus.DRAFT, None, version)
     assert reload(first.id).status == OrderStatus.PENDING
     assert usage_count("ONCE") == 1
 

@@ -12,6 +12,7 @@ from app.extensions import db
 from app.orders.actions import record_event
 from app.orders.models import Order
 from tests.factories import make_order
+from tests.order_pages import reload
 
 
 def outbox() -> list[OutboxEvent]:
@@ -108,5 +109,5 @@ def test_a_shipment_email_names_the_carrier_and_tracking_numbers(app, paid_order
 def test_events_nobody_subscribes_to_and_notes_write_nothing(staff_client, paid_order):
     staff_client.post(f"/orders/{paid_order.id}/notes", data={"text": "Called the customer"})
     staff_client.post(f"/orders/{paid_order.id}/status/complete",
-                      data={"lock_version": db.session.get(Order, paid_order.id).lock_version})  # fmt: skip
+                      data={"lock_version": reload(paid_order.id).lock_version})
     assert db.session.scalar(select(func.count()).select_from(OutboxEvent)) == 0

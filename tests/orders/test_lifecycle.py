@@ -123,7 +123,8 @@ def test_a_failed_capture_flags_the_order_until_staff_resolve_it(staff_client, a
     order.payments[0].provider_id = DecliningProvider.id
     db.session.commit()
     response = staff_client.post(f"/orders/{order.id}/payments/{order.payments[0].id}/capture",
-                                 data={"lock_version": order.lock_version, "amount": "40.00"})  # fmt: skip
+                                 data={"lock_version": order.lock_version,
+                                       "amount": "40.00"})  # fmt: skip
     assert response.status_code == 422
     assert refusal(response) == (
         "The payment provider refused the capture: card expired. "

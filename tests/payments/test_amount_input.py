@@ -37,7 +37,8 @@ def _state(order_id: int) -> tuple:
     """What a refusal leaves as it was: the order's version, its captures and its refunds."""
     saved = reload(order_id)
     payment = saved.payments[0]
-    return saved.lock_version, [c.amount for c in payment.captures], [r.amount for r in payment.refunds]
+    return (saved.lock_version, [c.amount for c in payment.captures],
+            [r.amount for r in payment.refunds])
 
 
 # The tests of a table send every row in one test, to one order: setting an order up per row
