@@ -422,9 +422,9 @@ class Till:
                 expect: str = "") -> BuilderParser:  # fmt: skip
         """A change to the draft against the version it is at; the answer's version is next."""
         page = self._send(op, "POST", f"/draft-orders/{draft.id}{path}",
-                          {"csrf_token": self.client.csrf_token, "lock_version": draft.lock_version,
+                          {"csrf_token": self.client.csrf_token, "lock_version": draft.version,
                            **form}, expect=expect)  # fmt: skip
-        draft.lock_version = page.version
+        draft.version = page.version
         draft.lines, draft.prices, draft.quantities = page.lines, page.prices, page.quantities
         return page
 
@@ -441,14 +441,15 @@ class Till:
         draft = Draft(int(match.group(1)), currency)
         self.drafts.append(draft.id)
         status, html, _ = self.client.request("GET", f"/draft-orders/{draft.id}", htmx=False)
-        draft.lock_version = BuilderParser(html).version or ""
-        if status != 200 or not draft.lock_version:
+        draft.version = BuilderParser(html).version or ""
+        if status != 200 or not draft.version:
             raise SystemExit(f"The new draft's builder answered {status} without a version.")
         parts = {"draft-version", "draft-region", "draft-summary"}
         page = self._send(None, "POST", f"/draft-orders/{draft.id}/region", {
-            "csrf_token": self.client.csrf_token, "lock_version": draft.lock_version, "region": region_id,
+            "csrf_token": self.client.csrf_token, "lock_version": draft.version,
+            "region": region_id,
         }, parts=parts)  # fmt: skip
-        draft.lock_version = page.version
+        draft.version = page.version
         self._change(None, draft, "/shipping", {"option_id": option_id})
         return draft
 
