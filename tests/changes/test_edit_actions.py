@@ -10,8 +10,13 @@ from sqlalchemy import select
 from app.changes import actions as edits
 from app.changes.models import ChangeStatus, OrderVersion
 from app.extensions import db
+from app.fulfillment.models import StockLocation
+from app.inventory.actions import reserve_order
+from app.inventory.models import InventoryLevel
+from app.orders.actions import OrderActionError, StaleOrderError
 from app.orders.models import OrderStatus
-from tests.factories import make_order
+from tests.catalog.factories_catalog import make_product
+from tests.factories import make_order, make_region
 from tests.order_pages import reload
 
 STAFF = "staff@example.com"
@@ -113,3 +118,106 @@ def test_declining_leaves_the_order_as_it_was():
     assert (order.version, len(order.items), order.total) == (1, 2, Decimal("158.40"))
     change = db.session.get(edits.OrderChange, change_id)
     assert (change.status, change.declined_reason) == (ChangeStatus.DECLINED, "Keep the socks")
+
+
+# Stock and the catalogue: confirmation holds new units and gives back removed ones.
+
+
+@pytest.fixture
+def stocked(app):
+    """A US region at 10 %, a warehouse holding 5 mugs, and an order of 2 of them (held)."""
+    region = make_region("United States", "USD", inclusive=False, rate="10")
+    warehouse = StockLocation(name="Leeds warehouse")
+    db.session.add(warehouse)
+    mug = make_product("Stoneware Mug", sku="MUG-1", prices={"USD": "18.00"})
+    db.session.add(InventoryLevel(sku="MUG-1", location=warehouse, stocked=5, reserved=0))
+    db.session.flush()
+    order = make_order(region=region, items=[
+        {"title": "Stoneware Mug", "sku": "MUG-1", "unit_price": "18.00", "quantity": 2,
+         "tax": ["10"]}], captured=["39.60"], commit=False)  # fmt: skip
+    reserve_order(order)
+    db.session.commit()
+    return reload(order.id), mug.variants[0], warehouse
+
+
+def held(warehouse) -> tuple[int, int]:
+    db.session.expire_all()
+    level = db.session.scalar(select(InventoryLevel).where(
+        InventoryLevel.location_id == warehouse.id))  # fmt: skip
+    return level.stocked, level.reserved
+
+
+def test_confirming_holds_added_units_and_releases_removed_ones(stocked):
+    order, mug, warehouse = stocked
+    assert held(warehouse) == (5, 2)
+    order, change_id = begin(order)
+    edits.add_variant(order, order.lock_version, change_id, mug.id, 2, STAFF)
+    db.session.commit()
+    order = reload(order.id)
+    assert held(warehouse) == (5, 2)  # staged: nothing held yet
+    edits.confirm_change(order, order.lock_version, change_id, STAFF)
+    db.session.commit()
+    assert held(warehouse) == (5, 4)
+    order = reload(order.id)
+    added = order.items[1]
+    assert (added.title, added.sku, added.unit_price, added.quantity) == (
+        "Stoneware Mug", "MUG-1", Decimal("18.00"), 2)  # fmt: skip
+    assert [t.rate for t in added.tax_lines] == [Decimal("10")]
+
+    order, change_id = begin(order)
+    edits.update_item(order, order.lock_version, change_id, order.items[0].id, quantity=0,
+                      unit_price=None, actor=STAFF)  # fmt: skip
+    edits.confirm_change(order, order.lock_version, change_id, STAFF)
+    db.session.commit()
+    assert held(warehouse) == (5, 2)
+    assert reload(order.id).version == 3
+
+
+def test_short_stock_refuses_the_confirmation_and_applies_nothing(stocked):
+    order, mug, warehouse = stocked
+    order, change_id = begin(order)
+    edits.update_item(order, order.lock_version, change_id, order.items[0].id, quantity=6,
+                      unit_price=None, actor=STAFF)  # fmt: skip
+    db.session.commit()
+    order = reload(order.id)
+    with pytest.raises(OrderActionError, match="MUG-1"):
+        edits.confirm_change(order, order.lock_version, change_id, STAFF)
+    db.session.rollback()
+    order = reload(order.id)
+    assert (order.version, order.items[0].quantity, held(warehouse)) == (1, 2, (5, 2))
+    assert edits.open_change(order.id).status == ChangeStatus.PENDING
+
+
+def test_an_added_line_changes_or_goes_by_its_own_step(stocked):
+    order, mug, _ = stocked
+    order, change_id = begin(order)
+    change = edits.add_variant(order, order.lock_version, change_id, mug.id, 1, STAFF)
+    # The same variant again adds to the staged line, as a scanner read twice would.
+    change = edits.add_variant(order, order.lock_version, change_id, mug.id, 1, STAFF)
+    [added] = change.actions
+    assert added.quantity == 2
+    edits.update_added(order, order.lock_version, change_id, added.id, quantity=3,
+                       unit_price=Decimal("15.00"), actor=STAFF)  # fmt: skip
+    assert (added.quantity, added.unit_price) == (3, Decimal("15.00"))
+    edits.update_added(order, order.lock_version, change_id, added.id, quantity=0,
+                       unit_price=None, actor=STAFF)  # fmt: skip
+    db.session.commit()
+    assert edits.open_change(order.id).actions == []
+
+
+def test_a_requested_edit_is_not_changed_behind_the_customers_back(stocked):
+    order, mug, _ = stocked
+    order, change_id = begin(order)
+    with pytest.raises(edits.ChangeError, match="Stage at least one change"):
+        edits.request_confirmation(order, order.lock_version, change_id, STAFF)
+    edits.add_variant(order, order.lock_version, change_id, mug.id, 1, STAFF)
+    edits.request_confirmation(order, order.lock_version, change_id, STAFF)
+    with pytest.raises(edits.ChangeError, match="sent to the customer"):
+        edits.add_variant(order, order.lock_version, change_id, mug.id, 1, STAFF)
+
+
+def test_a_stale_lock_version_is_refused(stocked):
+    order, mug, _ = stocked
+    order, change_id = begin(order)
+    with pytest.raises(StaleOrderError):
+        edits.add_variant(order, order.lock_version - 1, change_id, mug.id, 1, STAFF)
