@@ -483,6 +483,8 @@ def confirm_change(order: Order, expected: int, change_id: int, actor: str,
         raise ChangeError("This edit changes nothing yet.")
     _keep_version(order, result.current, None)
     _write(order, result)
+    # The new lines' ids, which the snapshot keeps to match lines across versions.
+    db.session.flush()
     order.version += 1
     refresh_derived(order)
     now = utcnow()
@@ -514,6 +516,8 @@ def _write(order: Order, result: Preview) -> None:
     items = {i.id: i for i in order.items}
     for pair in result.lines:
         before, after = pair.before, pair.after
+        if pair.kind == "unchanged":
+            continue
         if after is None:
             item = items[before.id]
             release_units(order, item, item.quantity - item.fulfilled_quantity)

@@ -69,6 +69,8 @@ def test_confirming_applies_the_preview_and_keeps_both_versions():
     shirt, socks = order.items
     edits.update_item(order, order.lock_version, change_id, shirt.id, quantity=1,
                       unit_price=None, actor=STAFF)  # fmt: skip
+    edits.add_custom_item(order, order.lock_version, change_id, title="Gift wrap",
+                          unit_price=Decimal("0"), quantity=1, actor=STAFF)  # fmt: skip
     edits.remove_shipping(order, order.lock_version, change_id, order.shipping_methods[0].id,
                           actor=STAFF)  # fmt: skip
     db.session.commit()
@@ -78,7 +80,8 @@ def test_confirming_applies_the_preview_and_keeps_both_versions():
     db.session.commit()
     order = reload(order.id)
     assert order.version == 2
-    assert [(i.title, i.quantity) for i in order.items] == [("Linen shirt", 1), ("Wool socks", 2)]
+    assert [(i.title, i.quantity) for i in order.items] == [
+        ("Linen shirt", 1), ("Wool socks", 2), ("Gift wrap", 1)]  # fmt: skip
     assert order.items[0].adjustments[0].amount == Decimal("2.00")
     assert order.shipping_methods == []
     assert order.totals == expected
@@ -86,6 +89,7 @@ def test_confirming_applies_the_preview_and_keeps_both_versions():
                                   .order_by(OrderVersion.version)).all()  # fmt: skip
     assert [v.version for v in versions] == [1, 2]
     assert versions[0].snapshot["totals"]["total"] == "158.40"
+    assert [line["id"] for line in versions[1].snapshot["items"]] == [i.id for i in order.items]
     assert Decimal(versions[1].snapshot["totals"]["total"]) == order.total == Decimal("69.30")
     assert [(e.event_type, e.data["version"]) for e in order.events
             if e.event_type == "order-edit.confirmed"] == [("order-edit.confirmed", 2)]
