@@ -350,10 +350,11 @@ class Client:
     location = ""
 
     def request(self, method: str, url: str, form: dict | None = None,
-                headers: dict[str, str] | None = None) -> tuple[int, str, float]:  # fmt: skip
-        """Status, body and the milliseconds from sending the request to the last byte."""
+                headers: dict[str, str] | None = None,
+                body: str | None = None) -> tuple[int, str, float]:  # fmt: skip
+        """Status, body and the milliseconds from sending the request to the last byte; the
+        request's body is ``form`` encoded, or ``body`` as given."""
         headers = dict(headers or {})
-        body = None
         if form is not None:
             body = urlencode(form)
             headers["Content-Type"] = "application/x-www-form-urlencoded"
