@@ -34,8 +34,10 @@ def create_app(overrides: dict | None = None) -> Flask:
     login_manager.init_app(app)
 
     from app import models  # noqa: F401  (every mapper known before the first query)
+    from app.api import order_edits  # noqa: F401  (adds the order-edit routes to the API)
     from app.api.views import bp as api_bp
     from app.auth.views import bp as auth_bp
+    from app.changes.version_views import bp as order_versions_bp
     from app.draft_orders.views import bp as draft_orders_bp
     from app.health import bp as health_bp
     from app.orders.views import bp as orders_bp
@@ -43,6 +45,7 @@ def create_app(overrides: dict | None = None) -> Flask:
 
     app.register_blueprint(auth_bp)
     app.register_blueprint(orders_bp)
+    app.register_blueprint(order_versions_bp)
     app.register_blueprint(draft_orders_bp)
     app.register_blueprint(settings_bp)
     app.register_blueprint(api_bp)

@@ -24,7 +24,8 @@ earlier request or earlier in the same one); nothing was created for it. The sta
 by ``total`` needs a ``currency``: totals in different currencies do not compare).
 ``POST /api/v1/orders/<id>/payments/<payment id>/captures`` and ``.../refunds`` capture or
 refund an amount and answer 201 with the order (422 with the reason when the limits or the
-order's state refuse it).
+order's state refuse it). Orders carry their ``version`` and the ``pending_difference`` of their
+open edit; order edits and versions are ``app.api.order_edits``.
 
 Errors are ``{"message": ...}`` (plus ``errors`` with field paths for 422): 400 a body that is
 not a JSON object with an ``orders`` list or a ``cursor`` the API did not hand out (with the
@@ -37,6 +38,7 @@ from __future__ import annotations
 
 import json
 from decimal import Decimal
+from typing import Any
 
 from flask import Blueprint, current_app, jsonify, request
 
@@ -44,13 +46,14 @@ from app.api.auth import current_actor, require_token
 from app.api.errors import ApiError, register_error_handlers
 from app.api.idempotency import idempotent
 from app.api.serializers import order_detail, order_summary
+from app.changes.actions import ChangeError, open_change, preview
 from app.extensions import db
 from app.money import MAX_ORDER_TOTAL, MoneyError, parse_amount
 from app.numbers import whole_number
 from app.orders.actions import OrderActionError, RecordedFailure, lock_order
 from app.orders.import_payload import text_problem
 from app.orders.importing import ImportResult, import_orders
-from app.orders.models import OrderStatus
+from app.orders.models import Order, OrderStatus
 from app.orders.queries import CursorError, find_orders, order_with_details, parse_filters
 from app.payments.actions import capture_payment, refund_payment
 
@@ -82,7 +85,7 @@ def _orders_from_body() -> list:
     if request.content_length is not None and request.content_length > max_bytes:
         raise ApiError(413, f"The body is larger than {max_bytes:,} bytes.")
     request.max_content_length = max_bytes  # a body sent without a length is cut off there
-    body = _json_body()
+    body = json_body()
     if not isinstance(body, dict) or not isinstance(body.get("orders"), list):
         raise ApiError(400, 'The body must be a JSON object with an "orders" list.')
     orders = body["orders"]
@@ -98,7 +101,7 @@ def _orders_from_body() -> list:
     return orders
 
 
-def _json_body() -> object:
+def json_body() -> object:
     """The request's body read as JSON, or the 400 that refuses it: not JSON, or nested deeper
     than Python's reader goes (its RecursionError is no ValueError, which Flask's
     ``get_json`` would catch)."""
@@ -129,7 +132,19 @@ def order_view(order_id: int):
     order = order_with_details(order_id)
     if order is None or order.status is OrderStatus.DRAFT:
         raise ApiError(404, f"No order has the id {order_id}.")
-    return jsonify(order_detail(order))
+    return jsonify(order_json(order))
+
+
+def order_json(order: Order) -> dict[str, Any]:
+    """The order as the API answers it: ``order_detail``, with what its open change would leave
+    to settle (``None`` without one, or when the change no longer applies to the order: a
+    fulfillment since made one of its removals impossible, and confirming it is refused)."""
+    change = open_change(order.id)
+    try:
+        difference = None if change is None else preview(order, change).difference
+    except ChangeError:
+        difference = None
+    return order_detail(order, pending_difference=difference)
 
 
 @bp.post("/orders/<int:order_id>/payments/<int:payment_id>/captures")
@@ -156,7 +171,7 @@ def _payment_change(order_id: int, change):
     """Lock the order, load it as it is now, make the change, commit; answer 201 with the
     order. Concurrent requests queue on the lock, so each checks its limits against the
     ones committed before it (20 refunds of 10 against 100 captured refund exactly 100)."""
-    body = _json_body()
+    body = json_body()
     if not isinstance(body, dict):
         raise ApiError(400, "Send a JSON object.")
     version = lock_order(order_id)
@@ -172,7 +187,7 @@ def _payment_change(order_id: int, change):
             db.session.rollback()
         raise ApiError(422, str(error)) from None
     db.session.commit()
-    return jsonify(order_detail(order_with_details(order_id))), 201
+    return jsonify(order_json(order_with_details(order_id))), 201
 
 
 def _amount(body: dict, currency: str) -> Decimal:

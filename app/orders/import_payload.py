@@ -25,6 +25,7 @@ from app.money import (
     normalize_currency,
     parse_amount,
 )
+from app.numbers import MAX_ID
 from app.orders.calculations import Charge, charge_totals
 from app.orders.models import (
     OrderStatus,
@@ -135,9 +136,10 @@ class OrderInput:
     canceled_at: datetime | None = None
 
 
-class _Fields:
-    """One JSON object of an order and its path in it; every error found goes to a list that
-    the whole order shares, so that all of them are reported, not just the first."""
+class JsonFields:
+    """One JSON object of a request and its path in it (an order of an import, an action of
+    an order edit); every error found goes to a list that the whole request shares, so that
+    all of them are reported, not just the first."""
 
     def __init__(self, data: Mapping, at: str, errors: list[FieldError]) -> None:
         self.data = data
@@ -193,22 +195,34 @@ class _Fields:
             return False
         return self.data[key]
 
-    def quantity(self, key: str) -> int | None:
-        if not self.given(key, required=True):
+    def quantity(self, key: str, low: int = 1, required: bool = True) -> int | None:
+        """A number of units from ``low`` to ``MAX_QUANTITY``."""
+        if not self.given(key, required):
             return None
         value = self.data[key]
-        if isinstance(value, bool) or not isinstance(value, int) or value < 1:
-            self.error(key, "must be a whole number of at least 1")
+        if isinstance(value, bool) or not isinstance(value, int) or value < low:
+            self.error(key, f"must be a whole number of at least {low}")
             return None
         if value > MAX_QUANTITY:
             self.error(key, f"must be at most {MAX_QUANTITY:,}")
             return None
         return value
 
-    def amount(self, key: str, currency: str | None = None, **limits) -> Decimal | None:
-        """A required amount (or rate), as ``app.money.parse_amount`` reads and checks it
-        with ``currency`` and ``limits`` (``positive``, ``maximum``)."""
-        if not self.given(key, required=True):
+    def identifier(self, key: str, required: bool = True) -> int | None:
+        """The id of a row: a JSON integer that fits an id column (``MAX_ID``)."""
+        if not self.given(key, required):
+            return None
+        value = self.data[key]
+        if isinstance(value, bool) or not isinstance(value, int) or not 1 <= value <= MAX_ID:
+            self.error(key, f"must be an id: a whole number from 1 to {MAX_ID:,}")
+            return None
+        return value
+
+    def amount(self, key: str, currency: str | None = None, required: bool = True,
+               **limits) -> Decimal | None:  # fmt: skip
+        """An amount (or rate), as ``app.money.parse_amount`` reads and checks it with
+        ``currency`` and ``limits`` (``positive``, ``maximum``)."""
+        if not self.given(key, required):
             return None
         try:
             return parse_amount(self.data[key], currency, **limits)
@@ -255,11 +269,11 @@ class _Fields:
             return None
         return data
 
-    def object(self, key: str) -> _Fields | None:
+    def object(self, key: str) -> JsonFields | None:
         data = self.mapping(key)
-        return _Fields(data, self.path(key), self.errors) if data is not None else None
+        return JsonFields(data, self.path(key), self.errors) if data is not None else None
 
-    def objects(self, key: str, required: bool = False) -> list[_Fields]:
+    def objects(self, key: str, required: bool = False) -> list[JsonFields]:
         """The objects of a list; entries that are not objects are reported and left out."""
         if not self.given(key, required):
             return []
@@ -272,7 +286,7 @@ class _Fields:
         found = []
         for index, entry in enumerate(value):
             if isinstance(entry, dict):
-                found.append(_Fields(entry, f"{self.path(key)}[{index}]", self.errors))
+                found.append(JsonFields(entry, f"{self.path(key)}[{index}]", self.errors))
             else:
                 self.error(f"{key}[{index}]", "must be an object")
         return found
@@ -314,7 +328,7 @@ def parse_order(payload: object) -> OrderInput | list[FieldError]:
     if not isinstance(payload, dict):
         return [FieldError("order", "must be a JSON object")]
     errors: list[FieldError] = []
-    fields = _Fields(payload, "", errors)
+    fields = JsonFields(payload, "", errors)
 
     email = fields.text("email", 254, required=True).lower()
     if email and not _EMAIL.match(email):
@@ -376,7 +390,7 @@ def parse_order(payload: object) -> OrderInput | list[FieldError]:
     return errors or order
 
 
-def _address(fields: _Fields | None) -> dict[str, str] | None:
+def _address(fields: JsonFields | None) -> dict[str, str] | None:
     if fields is None:
         return None
     address = {name: fields.text(name, length) for name, length in _ADDRESS_LENGTHS.items()}
@@ -384,7 +398,7 @@ def _address(fields: _Fields | None) -> dict[str, str] | None:
     return address
 
 
-def _tax_lines(fields: _Fields) -> tuple[TaxLineInput, ...]:
+def _tax_lines(fields: JsonFields) -> tuple[TaxLineInput, ...]:
     return tuple(
         TaxLineInput(
             code=line.text("code", 50, required=True),
@@ -395,7 +409,7 @@ def _tax_lines(fields: _Fields) -> tuple[TaxLineInput, ...]:
     )
 
 
-def _adjustments(fields: _Fields) -> tuple[AdjustmentInput, ...]:
+def _adjustments(fields: JsonFields) -> tuple[AdjustmentInput, ...]:
     return tuple(
         AdjustmentInput(
             # Not in the currency's unit: an adjustment is rounded where it is summed.
@@ -407,7 +421,7 @@ def _adjustments(fields: _Fields) -> tuple[AdjustmentInput, ...]:
     )
 
 
-def _check_discount(fields: _Fields, currency: str | None,
+def _check_discount(fields: JsonFields, currency: str | None,
                     line: ItemInput | ShippingMethodInput, unit_price: Decimal | None,
                     quantity: int | None) -> None:  # fmt: skip
     """A line's adjustments may take off at most its subtotal."""
@@ -427,7 +441,7 @@ def _check_discount(fields: _Fields, currency: str | None,
         )
 
 
-def _item(fields: _Fields, currency: str | None) -> ItemInput:
+def _item(fields: JsonFields, currency: str | None) -> ItemInput:
     item = ItemInput(
         title=fields.text("title", 300, required=True),
         sku=fields.text("sku", 100),
@@ -446,7 +460,7 @@ def _item(fields: _Fields, currency: str | None) -> ItemInput:
     return item
 
 
-def _shipping_method(fields: _Fields, currency: str | None) -> ShippingMethodInput:
+def _shipping_method(fields: JsonFields, currency: str | None) -> ShippingMethodInput:
     method = ShippingMethodInput(
         name=fields.text("name", 200, required=True),
         amount=fields.amount("amount", currency),

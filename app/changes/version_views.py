@@ -1,0 +1,169 @@
+"""Staff pages of an order's versions: any version read-only, and two versions compared line by
+line and total by total. Each takes a fixed number of queries, whatever the order's size."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from decimal import Decimal
+
+from flask import Blueprint, abort, render_template, request
+from flask_login import login_required
+
+from app.changes.calculations import Line, LineChange, OrderState, Shipping, compare_lines
+from app.changes.versions import order_versions
+from app.extensions import db
+from app.numbers import whole_number
+from app.orders.calculations import ChargeTotals, OrderTotals
+from app.orders.models import Order, OrderStatus
+
+bp = Blueprint("order_versions", __name__)
+
+#: Every order total a version shows, as staff read them. (``raw_discount_total``, the discount
+#: before rounding, is a working figure: the rounded discount totals are shown.)
+TOTAL_LABELS = (
+    ("item_subtotal", "Items subtotal"),
+    ("item_discount_subtotal", "Item discounts"),
+    ("item_discount_total", "Item discounts with the tax they saved"),
+    ("item_tax_total", "Item tax"),
+    ("item_total", "Items total"),
+    ("original_item_total", "Items total before discounts"),
+    ("shipping_subtotal", "Shipping subtotal"),
+    ("shipping_discount_subtotal", "Shipping discounts"),
+    ("shipping_discount_total", "Shipping discounts with the tax they saved"),
+    ("shipping_tax_total", "Shipping tax"),
+    ("shipping_total", "Shipping total"),
+    ("original_shipping_total", "Shipping total before discounts"),
+    ("subtotal", "Subtotal"),
+    ("discount_subtotal", "Discounts without tax"),
+    ("discount_tax_total", "Tax the discounts saved"),
+    ("discount_total", "Discount total"),
+    ("gift_card_total", "Gift cards"),
+    ("gift_card_tax_total", "Gift card tax"),
+    ("credit_line_total", "Credit lines"),
+    ("tax_total", "Tax total"),
+    ("original_tax_total", "Tax before discounts"),
+    ("total", "Total"),
+    ("original_total", "Total before discounts"),
+    ("paid_total", "Paid"),
+    ("refunded_total", "Refunded"),
+    ("refundable_amount", "Refundable"),
+    ("outstanding_amount", "Outstanding"),
+    ("authorized_total", "Authorized"),
+)
+
+
+@bp.before_request
+@login_required
+def require_staff() -> None:
+    """Versions are for logged-in staff only."""
+
+
+def _order_or_404(order_id: int) -> Order:
+    order = db.session.get(Order, order_id)
+    if order is None or order.status == OrderStatus.DRAFT:
+        abort(404)
+    return order
+
+
+@dataclass(frozen=True)
+class Shown:
+    """A version's state with its totals worked out once, line by line."""
+
+    state: OrderState
+    totals: OrderTotals
+
+    @property
+    def items(self) -> list[tuple[Line, ChargeTotals]]:
+        return list(zip(self.state.items, self.totals.items, strict=True))
+
+    @property
+    def shipping(self) -> list[tuple[Shipping, ChargeTotals]]:
+        return list(zip(self.state.shipping_methods, self.totals.shipping_methods, strict=True))
+
+
+@bp.get("/orders/<int:order_id>/versions/<int:number>")
+def show_version(order_id: int, number: int):
+    """One version of the order, read-only: its lines, shipping and every total, and the
+    change that made it."""
+    order = _order_or_404(order_id)
+    version = order_versions(order, [number]).get(number)
+    if version is None:
+        abort(404)
+    return render_template("changes/version.html", order=order, version=version,
+                           shown=Shown(version.state, version.state.totals),
+                           total_labels=TOTAL_LABELS)  # fmt: skip
+
+
+@dataclass(frozen=True)
+class LineRow:
+    """A line that differs between two versions: ``kind`` is added, removed or changed."""
+
+    kind: str
+    before: Line | None
+    after: Line | None
+    before_total: Decimal | None
+    after_total: Decimal | None
+
+    @property
+    def title(self) -> str:
+        return (self.after or self.before).title
+
+
+@dataclass(frozen=True)
+class TotalRow:
+    label: str
+    before: Decimal
+    after: Decimal
+
+    @property
+    def change(self) -> Decimal:
+        return self.after - self.before
+
+
+def _line_rows(pairs: list[LineChange], before: Shown, after: Shown) -> list[LineRow]:
+    before_totals = {line: t.total for line, t in before.items}
+    after_totals = {line: t.total for line, t in after.items}
+    return [LineRow(pair.kind, pair.before, pair.after, before_totals.get(pair.before),
+                    after_totals.get(pair.after))
+            for pair in pairs if pair.kind != "unchanged"]  # fmt: skip
+
+
+def _versions_asked(order: Order) -> tuple[int, int] | str:
+    """The ``from`` and ``to`` versions of the query, or what is wrong with them."""
+    problem = (f"Choose two versions from 1 to {order.version}, the earlier one first "
+               "(from=1&to=2).")  # fmt: skip
+    try:
+        first = whole_number(request.args.get("from", ""), high=order.version)
+        last = whole_number(request.args.get("to", ""), high=order.version)
+    except ValueError:
+        return problem
+    return (first, last) if first < last else problem
+
+
+@bp.get("/orders/<int:order_id>/versions/compare")
+def compare_versions(order_id: int):
+    """Two versions of the order: the lines added, removed and changed, the shipping added and
+    removed, and every total before and after."""
+    order = _order_or_404(order_id)
+    asked = _versions_asked(order)
+    if isinstance(asked, str):
+        return render_template("changes/compare.html", order=order, problem=asked, older=None,
+                               newer=None), 400  # fmt: skip
+    versions = order_versions(order, asked)
+    if len(versions) != 2:
+        abort(404)
+    older, newer = (versions[n] for n in asked)
+    before = Shown(older.state, older.state.totals)
+    after = Shown(newer.state, newer.state.totals)
+    pairs = compare_lines(older.state.items, newer.state.items)
+    kept = {s.id for s in newer.state.shipping_methods}
+    had = {s.id for s in older.state.shipping_methods}
+    return render_template(
+        "changes/compare.html", order=order, older=older, newer=newer,
+        lines=_line_rows(pairs, before, after),
+        unchanged=sum(1 for pair in pairs if pair.kind == "unchanged"),
+        shipping_removed=[s for s in older.state.shipping_methods if s.id not in kept],
+        shipping_added=[s for s in newer.state.shipping_methods if s.id not in had],
+        totals=[TotalRow(label, getattr(before.totals, name), getattr(after.totals, name))
+                for name, label in TOTAL_LABELS],
+    )  # fmt: skip
