@@ -415,3 +415,9 @@ def test_a_public_url_that_is_not_a_web_address_stops_the_app_from_starting(publ
                                     "http://127.0.0.1:5000/shop/"])
 def test_a_web_address_or_none_is_a_public_url(public):
     config.check({"PRODUCTION": False, "PUBLIC_URL": public})
+
+
+@pytest.mark.parametrize("days", [0, -7])
+def test_links_that_would_expire_as_they_are_sent_stop_the_app_from_starting(days):
+    with pytest.raises(config.ConfigurationError, match="ORDER_EDIT_LINK_DAYS must be 1 or more"):
+        config.check({"PRODUCTION": False, "PUBLIC_URL": "", "ORDER_EDIT_LINK_DAYS": days})
