@@ -175,7 +175,7 @@ def _answer(token: str, form: FlaskForm, answer, decline_form: DeclineForm | Non
     try:
         answer(order_with_details(order_id), expected, link)
     except LinkError:
-        raise
+        raise  # answered by link_gone: the link's own 404 or 410 page
     except OrderActionError as error:
         db.session.rollback()
         return _proposal_page(link, token, 422, str(error))

@@ -33,6 +33,7 @@ SUBJECTS = {
 @subscriber("order-edit-email", "order-edit.requested", "order-edit.confirmed",
             "order-edit.declined", "order-edit.canceled")  # fmt: skip
 def email_order_edit(row: OutboxEvent) -> None:
+    """Email the customer the proposed edit with its link, or what came of it."""
     order = db.session.get(Order, row.order_id) if row.order_id is not None else None
     if order is None or order.no_notification or not order.email:
         return
@@ -46,8 +47,9 @@ def email_order_edit(row: OutboxEvent) -> None:
         token = issue_link(change, data["requested_at"])
         if token is None:
             return
-        context.update(_proposal(order, change), url=public_url("customer.order_edit",
-                       token=token), expires_at=OrderChangeLink.find(token).expires_at)  # fmt: skip
+        context.update(_proposal(order, change))
+        context["url"] = public_url("customer.order_edit", token=token)
+        context["expires_at"] = OrderChangeLink.find(token).expires_at
     elif step == "canceled" and not data.get("was_requested"):
         return  # the customer never heard of it
     send_mail(order.email, SUBJECTS[step].format(number=order.display_id),

@@ -16,6 +16,8 @@ from app.changes.models import ChangeStatus, OrderChange, OrderChangeLink
 from app.db_types import utcnow
 from app.events.outbox import OutboxEvent, deliver_pending
 from app.extensions import db
+from app.fulfillment.actions import create_fulfillment
+from app.fulfillment.models import StockLocation
 from app.money import format_money, round_money
 from app.orders.models import OrderStatus
 from app.security_headers import CONTENT_SECURITY_POLICY
@@ -120,6 +122,44 @@ def test_the_email_says_what_changes_and_links_to_the_page(app, client, smtp_inb
                  f"If you confirm: <strong>{usd(PAID - NEW_TOTAL)} to be refunded</strong>",
                  "Confirm the change", "Decline the change"]:  # fmt: skip
         assert said in body
+
+
+def test_the_email_names_shipping_the_edit_swaps(app, client, smtp_inbox, public_url):
+    order = shop_order()
+    change = edits.begin_edit(order, order.lock_version, STAFF)
+    edits.remove_shipping(order, order.lock_version, change.id, order.shipping_methods[0].id,
+                          actor=STAFF)  # fmt: skip
+    edits.add_shipping(order, order.lock_version, change.id, name="Express",
+                       amount=Decimal("9.90"), actor=STAFF)  # fmt: skip
+    edits.request_confirmation(order, order.lock_version, change.id, STAFF)
+    db.session.commit()
+    deliver()
+    [mail] = smtp_inbox
+    text = text_of(mail)
+    assert f"- Shipping removed: Standard, {usd(SHIPPING)}\n" in text
+    assert "- Shipping added: Express, $9.90\n" in text  # no region: no tax on what is added
+    assert "Linen shirt" not in text
+    page = client.get(link_path(mail)).get_data(as_text=True)
+    assert "Shipping: Standard" in page and "Shipping: Express" in page
+
+
+def test_an_edit_the_order_no_longer_fits_is_still_sent_to_be_declined(
+    app, smtp_inbox, public_url
+):
+    order = shop_order()
+    propose(order)
+    location = StockLocation(name="Leeds warehouse")
+    db.session.add(location)
+    db.session.commit()
+    order = reload(order.id)
+    create_fulfillment(order, order.lock_version, location.id, {order.items[1].id: 2}, STAFF)
+    db.session.commit()
+    deliver()
+    [mail] = smtp_inbox
+    text = text_of(mail)
+    assert ("The change no longer fits your order: Wool socks: 2 already fulfilled; a fulfilled "
+            "line cannot be removed") in text
+    assert "What changes" not in text and "Confirm or decline the change here:" in text
 
 
 def test_the_customer_confirms_through_the_link(client, staff_client, smtp_inbox, proposal):
