@@ -37,6 +37,7 @@ def create_app(overrides: dict | None = None) -> Flask:
     from app.api import order_edits  # noqa: F401  (adds the order-edit routes to the API)
     from app.api.views import bp as api_bp
     from app.auth.views import bp as auth_bp
+    from app.changes.customer_views import bp as customer_bp
     from app.changes.version_views import bp as order_versions_bp
     from app.draft_orders.views import bp as draft_orders_bp
     from app.health import bp as health_bp
@@ -50,6 +51,7 @@ def create_app(overrides: dict | None = None) -> Flask:
     app.register_blueprint(settings_bp)
     app.register_blueprint(api_bp)
     app.register_blueprint(health_bp)
+    app.register_blueprint(customer_bp)
     csrf.exempt(api_bp)  # the API authenticates with bearer tokens, not cookies
 
     from app.templating import register_template_helpers
@@ -57,7 +59,7 @@ def create_app(overrides: dict | None = None) -> Flask:
     register_template_helpers(app)
 
     from app.events.outbox import install as install_outbox
-    from app.notifications import customer_email  # noqa: F401  (registers its subscriber)
+    from app.notifications import customer_email, order_edit_email  # noqa: F401  (subscribers)
 
     install_outbox(app)
 

@@ -6,6 +6,7 @@ import os
 import secrets
 from datetime import timedelta
 from pathlib import Path
+from urllib.parse import urlsplit
 
 
 class ConfigurationError(RuntimeError):
@@ -96,10 +97,22 @@ def from_environment(instance_path: str) -> dict:
 
 
 def check(settings) -> None:
-    """Refuse settings the app must not run with: production without its own SECRET_KEY."""
+    """Refuse settings the app must not run with: production without its own SECRET_KEY, a
+    PUBLIC_URL that is not a web address (every emailed link would be broken), order-edit
+    links that would expire as they are sent."""
     if settings["PRODUCTION"] and not settings.get("SECRET_KEY"):
         raise ConfigurationError(
             "Set SECRET_KEY in the environment: in production (a PostgreSQL DATABASE_URL or "
             "ORDERDESK_ENV=production) every process must sign sessions with the same key. "
             "Generate one with: python3 -c 'import secrets; print(secrets.token_hex(32))'"
         )
+    public = urlsplit(settings.get("PUBLIC_URL", ""))
+    if public.geturl() and (public.scheme not in ("http", "https") or not public.netloc
+                            or public.query or public.fragment):  # fmt: skip
+        raise ConfigurationError(
+            f"PUBLIC_URL {public.geturl()!r} is not a web address: give where customers reach "
+            "the app, such as https://orders.example.com (a path after it is kept)."
+        )
+    if settings.get("ORDER_EDIT_LINK_DAYS", 7) < 1:
+        raise ConfigurationError("ORDER_EDIT_LINK_DAYS must be 1 or more: a customer's link to "
+                                 "an order edit would expire before it reached them.")

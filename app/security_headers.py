@@ -6,7 +6,9 @@ The Content-Security-Policy allows scripts and styles only from the app's own fi
 ``htmx-config``). Images may also come from ``https:`` (imported orders and products name
 thumbnails on other sites) and ``data:`` (the blank favicon). No other site may frame a page
 (``frame-ancestors``, and ``X-Frame-Options`` for older browsers), and none is told which
-page a link was followed from.
+page a link was followed from. A page may set a header of its own first, which is kept: the
+customer's order-edit page (``app.changes.customer_views``), whose address holds a token, sends
+no referrer at all and asks not to be indexed.
 
 Staff pages and API answers hold customer data, so browsers and proxies must not store them
 (``Cache-Control: no-store``); static files keep the caching Flask gives them.

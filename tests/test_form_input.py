@@ -1,9 +1,9 @@
-"""Odd values in every field of every staff form and in the API's bodies: never a 5xx, and a
-refusal (4xx) saves nothing and says why.
+"""Odd values in every field of every staff form (and the customer's order-edit page) and in the
+API's bodies: never a 5xx, and a refusal (4xx) saves nothing and says why.
 
 The forms are read from the pages as a browser reads them (``tests/html_forms.py``; the
 builder's search results swapped in as htmx swaps them), so a field added to a page is sent odd
-values too, and a test holds that no POST route of the staff pages is left without a form here.
+values too, and a test holds that no POST route of the pages is left without a form here.
 Each field gets the values issue 9 found (``BAD_VALUES``), or, where the app's form classes
 read it as plain text or a tick box, the values that try those (``TEXT_VALUES``: to a name or
 a note "NaN" is a word like any other, and spending a request on each such word would make the
@@ -40,6 +40,8 @@ from wtforms.fields.core import UnboundField
 
 from app.auth.models import StaffLogin
 from app.catalog.models import VariantPrice
+from app.changes import actions as edits
+from app.changes.models import OrderChangeLink, hash_link_token
 from app.draft_orders import actions as drafts
 from app.extensions import db
 from app.forms import MoneyField
@@ -247,6 +249,27 @@ def _order_state(path: str) -> tuple:
         )  # fmt: skip
 
 
+def _customer_link(store) -> str:
+    """The emailed link's page of an order edit sent to Ada (one lamp fewer)."""
+    order = make_order(region=store.us, captured=["100.00"], items=[
+        {"title": "Desk lamp", "sku": "LAMP-1", "unit_price": "50.00", "quantity": 2}])
+    change = edits.begin_edit(order, order.lock_version, "test")
+    edits.update_item(order, order.lock_version, change.id, order.items[0].id, quantity=1,
+                      unit_price=None, actor="test")  # fmt: skip
+    edits.request_confirmation(order, order.lock_version, change.id, "test")
+    token = edits.issue_link(change, change.requested_at.isoformat())
+    db.session.commit()
+    return f"/c/order-edits/{token}"
+
+
+def _link_used(path: str) -> tuple:
+    """Whether the link was answered: its page then shows the outcome, without forms."""
+    token_hash = hash_link_token(path.rpartition("/")[2])
+    with db.engine.connect() as connection:
+        return (connection.scalar(select(OrderChangeLink.used_at).where(
+            OrderChangeLink.token_hash == token_hash)),)  # fmt: skip
+
+
 def _logins(path: str) -> tuple:
     with db.engine.connect() as connection:
         return (connection.scalar(select(func.count()).select_from(StaffLogin)),)
@@ -308,6 +331,8 @@ TARGETS = {
     "new shipping option": _page("/settings/shipping-options/new"),
     "shipping option in JPY": _page("/settings/shipping-options/{store.yamato.id}"),
     "inventory": _page("/settings/inventory"),
+    # The customer's page of an order edit: no login, its forms need the emailed link's token.
+    "customer link": Target(_customer_link, state=_link_used, anonymous=True),
     # A login that succeeds (odd "remember" with the right password) starts afresh.
     "login": Target(lambda store: "/login", state=_logins, anonymous=True,
                     fill=(("email", STAFF_EMAIL), ("password", STAFF_PASSWORD)),
@@ -318,6 +343,7 @@ GROUPS = {
     "orders": ["order", "order in JPY", "fulfillments"],
     "builder": ["builder", "builder in JPY", "paid draft", "draft list"],
     "login": ["login"],
+    "customer": ["customer link"],
 }
 GROUPS["settings"] = [name for name in TARGETS
                       if not any(name in group for group in GROUPS.values())]  # fmt: skip

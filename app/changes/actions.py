@@ -437,13 +437,26 @@ def link_for(token: str) -> OrderChangeLink:
     return link
 
 
+#: What a customer's unused link says once the change was closed without it (staff confirmed
+#: or declined it on the customer's word, or withdrew it).
+_CLOSED_LINK = {
+    ChangeStatus.CONFIRMED: "This change was already confirmed, and your order updated.",
+    ChangeStatus.DECLINED: "This change was already declined; your order stays as it was.",
+    ChangeStatus.CANCELED: "The store withdrew this proposal; your order stays as it was.",
+}
+
+
 def link_problem(link: OrderChangeLink, now: datetime | None = None) -> LinkError | None:
     """Why the link cannot confirm or decline any more; ``None`` while it can."""
     now = now or utcnow()
     if link.used_at is not None:
         return LinkError("You have already answered this proposal.")
-    if link.voided_at is not None or link.change.status != ChangeStatus.REQUESTED:
-        return LinkError("This proposal was withdrawn or replaced by the store.")
+    status = link.change.status
+    if status != ChangeStatus.REQUESTED:
+        return LinkError(_CLOSED_LINK[status])
+    if link.voided_at is not None:
+        return LinkError("The store replaced this proposal with a newer one: use the link in "
+                         "its latest email.")  # fmt: skip
     if now >= link.expires_at:
         return LinkError("This link has expired. Ask the store to send the proposal again.")
     return None
