@@ -13,16 +13,12 @@ from __future__ import annotations
 
 import argparse
 import json
-import logging
 import random
 import threading
 
-from flask_migrate import upgrade
 from sqlalchemy import func, select
-from sqlalchemy.engine import make_url
 from werkzeug.serving import make_server
 
-from app import create_app
 from app.auth.models import ApiToken
 from app.changes.models import ChangeStatus, OrderChange
 from app.extensions import db
@@ -34,8 +30,7 @@ from bench.pages import (
     Client,
     Meter,
     Result,
-    ensure_bench_user,
-    fill,
+    prepared_app,
     print_table,
 )
 
@@ -76,15 +71,8 @@ def main() -> None:
     parser.add_argument("--requests", type=int, default=100, help="orders edited, one each")
     parser.add_argument("--chunk", type=int, default=2000, help="orders per bulk insert")
     args = parser.parse_args()
-    logging.getLogger("werkzeug").setLevel(logging.WARNING)
-
-    app = create_app()
+    app = prepared_app(args.orders, args.chunk)
     with app.app_context():
-        url = make_url(app.config["SQLALCHEMY_DATABASE_URI"])
-        print(f"Database: {url.render_as_string(hide_password=True)}")
-        upgrade()
-        fill(args.orders, args.chunk, print)
-        ensure_bench_user()
         row, token = ApiToken.issue("bench-edits")
         db.session.add(row)
         db.session.commit()

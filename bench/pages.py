@@ -452,6 +452,20 @@ def print_table(results: list[Result]) -> None:
               f"{rows:>6}")  # fmt: skip
 
 
+def prepared_app(orders: int, chunk: int) -> Flask:
+    """The app on the configured database, its schema upgraded, filled up to ``orders`` orders,
+    with the benchmark's member of staff."""
+    logging.getLogger("werkzeug").setLevel(logging.WARNING)
+    app = create_app()
+    with app.app_context():
+        url = make_url(app.config["SQLALCHEMY_DATABASE_URI"])
+        print(f"Database: {url.render_as_string(hide_password=True)}")
+        upgrade()
+        fill(orders, chunk, print)
+        ensure_bench_user()
+    return app
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--orders", type=int, default=100_000, help="orders to have (fills up)")
@@ -459,15 +473,8 @@ def main() -> None:
     parser.add_argument("--deep", type=int, default=50, help="list pages to follow for 'deep'")
     parser.add_argument("--chunk", type=int, default=2000, help="orders per bulk insert")
     args = parser.parse_args()
-    logging.getLogger("werkzeug").setLevel(logging.WARNING)
-
-    app = create_app()
+    app = prepared_app(args.orders, args.chunk)
     with app.app_context():
-        url = make_url(app.config["SQLALCHEMY_DATABASE_URI"])
-        print(f"Database: {url.render_as_string(hide_password=True)}")
-        upgrade()
-        fill(args.orders, args.chunk, print)
-        ensure_bench_user()
         total = db.session.scalar(select(func.count()).select_from(Order))
         order_ids = list(db.session.scalars(select(Order.id)))
         japan = db.session.scalar(select(Order.region_id).where(Order.currency_code == "JPY"))

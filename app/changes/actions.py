@@ -476,17 +476,25 @@ def _discounts(line) -> list[dict]:
              "promotion_id": a.promotion_id} for a in line.adjustments]  # fmt: skip
 
 
-def confirm_change(order: Order, expected: int, change_id: int, actor: str,
-                   link: OrderChangeLink | None = None) -> OrderChange:  # fmt: skip
-    """Apply the change: the lines, tax lines and discounts the preview shows, stock held or
-    given back, the next order version with its snapshot. Refused, with nothing applied, when
-    the change no longer fits the order or the stock is short."""
+def _answerable(order: Order, expected: int, change_id: int,
+                link: OrderChangeLink | None) -> OrderChange:  # fmt: skip
+    """Lock the order and find the change to confirm or decline; through a customer's link,
+    only while the link still works."""
     bump_lock_version(order, expected)
     change = _change(order, change_id)
     if link is not None:
         problem = link_problem(link)
         if problem:
             raise problem
+    return change
+
+
+def confirm_change(order: Order, expected: int, change_id: int, actor: str,
+                   link: OrderChangeLink | None = None) -> OrderChange:  # fmt: skip
+    """Apply the change: the lines, tax lines and discounts the preview shows, stock held or
+    given back, the next order version with its snapshot. Refused, with nothing applied, when
+    the change no longer fits the order or the stock is short."""
+    change = _answerable(order, expected, change_id, link)
     _open(change)
     problem = edit_problem(order)
     if problem:
@@ -572,12 +580,7 @@ def _write(order: Order, result: Preview) -> None:
 def decline_change(order: Order, expected: int, change_id: int, reason: str, actor: str,
                    link: OrderChangeLink | None = None) -> OrderChange:  # fmt: skip
     """The customer (or staff on their word) turns the change down; the order stays as it was."""
-    bump_lock_version(order, expected)
-    change = _change(order, change_id)
-    if link is not None:
-        problem = link_problem(link)
-        if problem:
-            raise problem
+    change = _answerable(order, expected, change_id, link)
     _open(change, ChangeStatus.REQUESTED)
     now = utcnow()
     change.status = ChangeStatus.DECLINED
