@@ -5,7 +5,7 @@
 document.addEventListener("htmx:configRequest", (event) => {
   const version = document.getElementById("draft-version");
   if (version && event.detail.verb !== "get") {
-    event.detail.parameters.set("version", version.value);
+    event.detail.parameters.set("lock_version", version.value);
   }
 });
 
