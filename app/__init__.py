@@ -36,6 +36,7 @@ def create_app(overrides: dict | None = None) -> Flask:
     from app import models  # noqa: F401  (every mapper known before the first query)
     from app.api.views import bp as api_bp
     from app.auth.views import bp as auth_bp
+    from app.changes.views import bp as changes_bp
     from app.draft_orders.views import bp as draft_orders_bp
     from app.health import bp as health_bp
     from app.orders.views import bp as orders_bp
@@ -43,6 +44,7 @@ def create_app(overrides: dict | None = None) -> Flask:
 
     app.register_blueprint(auth_bp)
     app.register_blueprint(orders_bp)
+    app.register_blueprint(changes_bp)
     app.register_blueprint(draft_orders_bp)
     app.register_blueprint(settings_bp)
     app.register_blueprint(api_bp)
