@@ -317,6 +317,23 @@ def test_an_added_line_changes_and_goes_and_any_step_can_be_undone(staff_client,
     assert f'id="row-added-{mug_step}"' not in text(response)
 
 
+def test_enter_without_a_match_is_refused_with_what_was_typed(staff_client, order):
+    change_id = begin(order)
+    before = saved(order)
+    response = post(staff_client, order, f"/{change_id}/items/variant", q="  kettle ")
+    assert response.status_code == 422
+    assert refusal(response) == "No product matches “kettle”."
+    assert saved(order) == before
+
+
+def test_a_step_needs_the_csrf_token(staff_client, order, csrf_enabled):
+    change_id = begin(order)
+    before = saved(order)
+    response = post(staff_client, order, f"/{change_id}/items/{order.items[1].id}/remove")
+    assert response.status_code == 400
+    assert saved(order) == before
+
+
 def test_a_line_changed_twice_in_a_row_keeps_the_last_figures(staff_client, order):
     # The second change replaces the first, which was the latest step: it takes its place.
     change_id = begin(order)
