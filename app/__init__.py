@@ -39,6 +39,7 @@ def create_app(overrides: dict | None = None) -> Flask:
     from app.auth.views import bp as auth_bp
     from app.changes.customer_views import bp as customer_bp
     from app.changes.version_views import bp as order_versions_bp
+    from app.changes.views import bp as changes_bp
     from app.draft_orders.views import bp as draft_orders_bp
     from app.health import bp as health_bp
     from app.orders.views import bp as orders_bp
@@ -46,6 +47,7 @@ def create_app(overrides: dict | None = None) -> Flask:
 
     app.register_blueprint(auth_bp)
     app.register_blueprint(orders_bp)
+    app.register_blueprint(changes_bp)
     app.register_blueprint(order_versions_bp)
     app.register_blueprint(draft_orders_bp)
     app.register_blueprint(settings_bp)

@@ -41,7 +41,7 @@ from wtforms.fields.core import UnboundField
 from app.auth.models import StaffLogin
 from app.catalog.models import VariantPrice
 from app.changes import actions as edits
-from app.changes.models import OrderChangeLink, hash_link_token
+from app.changes.models import OrderChange, OrderChangeAction, OrderChangeLink, hash_link_token
 from app.draft_orders import actions as drafts
 from app.extensions import db
 from app.forms import MoneyField
@@ -186,6 +186,50 @@ def _order_page(store, currency: str, fulfilled: bool) -> str:
     return f"/orders/{order.id}"
 
 
+def _edit_page(store, currency: str, begun: bool) -> str:
+    """An order's edit page; ``begun``: an edit is open with a step of each kind staged (a
+    line changed, a product and a shipping option added), so that every form of the edit
+    shows (the others change, remove or undo them), else the form that starts one."""
+    unit = {"USD": "50.00", "JPY": "5000"}[currency]
+    jpy = currency == "JPY"
+    order = make_order(
+        currency=currency, region=store.jp if jpy else store.us,
+        items=[{"title": "Desk lamp", "sku": "LAMP-1", "unit_price": unit, "quantity": 3},
+               {"title": "Stoneware Mug", "sku": "MUG-1", "unit_price": unit, "quantity": 1}],
+        shipping=[{"name": "Courier", "amount": unit}], captured=[unit],
+    )  # fmt: skip
+    if begun:
+        change = edits.begin_edit(order, order.lock_version, "test")
+        option = store.yamato if jpy else store.standard
+        for step in (
+            lambda: edits.update_item(order, order.lock_version, change.id, order.items[0].id,
+                                      quantity=2, unit_price=None, actor="test"),
+            lambda: edits.add_variant(order, order.lock_version, change.id, store.mug.id, 1,
+                                      "test"),
+            lambda: edits.add_shipping(order, order.lock_version, change.id, actor="test",
+                                       option_id=option.id),
+        ):  # fmt: skip
+            step()
+            db.session.flush()
+        db.session.commit()
+    return f"/orders/{order.id}/edit"
+
+
+def _edited_order(store, currency: str, up: bool) -> str:
+    """An order whose confirmed edit left money to settle: to collect (``up``: a lamp more
+    than was paid for) or to refund (a lamp fewer)."""
+    unit = {"USD": "50.00", "JPY": "5000"}[currency]
+    order = make_order(currency=currency, captured=[unit] if up else [unit, unit],
+                       items=[{"title": "Desk lamp", "unit_price": unit,
+                               "quantity": 1 if up else 2}])  # fmt: skip
+    change = edits.begin_edit(order, order.lock_version, "test")
+    edits.update_item(order, order.lock_version, change.id, order.items[0].id,
+                      quantity=2 if up else 1, unit_price=None, actor="test")  # fmt: skip
+    edits.confirm_change(order, order.lock_version, change.id, "test")
+    db.session.commit()
+    return f"/orders/{order.id}"
+
+
 def _builder(store, currency: str, paid: bool) -> str:
     """A draft for Ada with a mug and a custom line, WELCOME10 and shipping; ``paid``: paid
     now (so only converting or voiding is left). Made by the builder's actions, as its forms
@@ -215,8 +259,9 @@ def _builder(store, currency: str, paid: bool) -> str:
 
 
 def _with_search_results(client: FlaskClient, path: str, page: str) -> str:
-    """The builder as a person sees it after searching: the results are radio buttons of the
-    search forms (a customer to choose, a product to add), swapped in as htmx swaps them."""
+    """The builder (or an order's edit) as a person sees it after searching: the results are
+    radio buttons of the search forms (a customer to choose, a product to add), swapped in as
+    htmx swaps them."""
     for results, search in (("customer-results", "customers?q=ada"),
                             ("variant-results", "variants?q=mug")):  # fmt: skip
         if opened := re.search(rf'id="{results}"[^>]*>', page):
@@ -226,7 +271,7 @@ def _with_search_results(client: FlaskClient, path: str, page: str) -> str:
 
 
 def _order_id(path: str) -> int:
-    return int(re.fullmatch(r"/(?:draft-)?orders/(\d+)", path)[1])
+    return int(re.fullmatch(r"/(?:draft-)?orders/(\d+)(?:/edit)?", path)[1])
 
 
 def _order_state(path: str) -> tuple:
@@ -270,6 +315,16 @@ def _link_used(path: str) -> tuple:
             OrderChangeLink.token_hash == token_hash)),)  # fmt: skip
 
 
+def _edit_state(path: str) -> tuple:
+    """What an edit page's forms follow: its order's, and its changes' statuses and steps."""
+    steps = (select(OrderChange.status, func.count(OrderChangeAction.id),
+                    func.max(OrderChangeAction.id))
+             .outerjoin(OrderChangeAction).where(OrderChange.order_id == _order_id(path))
+             .group_by(OrderChange.id, OrderChange.status).order_by(OrderChange.id))  # fmt: skip
+    with db.engine.connect() as connection:
+        return (*_order_state(path), *connection.execute(steps).all())
+
+
 def _logins(path: str) -> tuple:
     with db.engine.connect() as connection:
         return (connection.scalar(select(func.count()).select_from(StaffLogin)),)
@@ -305,6 +360,18 @@ def _draft(currency: str, paid: bool = False, endpoints=(), fields=()) -> Target
                   frozenset(endpoints) or None, frozenset(fields) or None, _order_state)
 
 
+def _edit(currency: str, begun: bool = True, fields=()) -> Target:
+    return Target(lambda store: _edit_page(store, currency, begun), None,
+                  frozenset(fields) or None, _edit_state)
+
+
+def _settle(currency: str, up: bool, fields=()) -> Target:
+    return Target(lambda store: _edited_order(store, currency, up),
+                  frozenset({"orders.collect_edit_difference" if up
+                             else "orders.refund_edit_difference"}),
+                  frozenset(fields) or None, _order_state)  # fmt: skip
+
+
 def _page(path: str) -> Target:
     return Target(lambda store: path.format(store=store, rate=store.us.tax_rates[0]))
 
@@ -314,6 +381,11 @@ TARGETS = {
     "order in JPY": _order("JPY", fields={"amount"}),
     "fulfillments": _order("USD", fulfilled=True,
                            endpoints={"orders.ship", "orders.fulfillment_step"}),  # fmt: skip
+    "order edit": _edit("USD"),
+    "order edit in JPY": _edit("JPY", fields={"unit_price", "amount"}),
+    "start an edit": _edit("USD", begun=False),
+    "edit to collect": _settle("USD", up=True),
+    "edit to refund in JPY": _settle("JPY", up=False),
     "builder": _draft("USD"),
     "builder in JPY": _draft("JPY", fields={"unit_price", "option_id"}),
     "paid draft": _draft("USD", paid=True,
@@ -341,6 +413,8 @@ TARGETS = {
 #: Targets hypothesis draws from together; the settings pages are the rest.
 GROUPS = {
     "orders": ["order", "order in JPY", "fulfillments"],
+    "edits": ["order edit", "order edit in JPY", "start an edit", "edit to collect",
+              "edit to refund in JPY"],
     "builder": ["builder", "builder in JPY", "paid draft", "draft list"],
     "login": ["login"],
     "customer": ["customer link"],
@@ -423,7 +497,7 @@ class FormsUnderTest:
     def _read(self) -> None:
         self.state = self.target.state(self.path) if self.target.state else None
         page = self.client.get(self.path).get_data(as_text=True)
-        if "/draft-orders/" in self.path:
+        if "/draft-orders/" in self.path or self.path.endswith("/edit"):
             page = _with_search_results(self.client, self.path, page)
         routes = self.app.url_map.bind("localhost")
         self.forms: dict[tuple, tuple[PageForm, list[str]]] = {}

@@ -296,6 +296,9 @@ def remove_item(order: Order, expected: int, change_id: int, item_id: int,
 def _drop_line_actions(change: OrderChange, item_id: int) -> None:
     for action in [a for a in change.actions if a.item_id == item_id]:
         change.actions.remove(action)
+    # Deleted now: the step that replaces the last one takes its ordering, and the flush would
+    # insert it before deleting the old one, which (change_id, ordering) refuses.
+    db.session.flush()
 
 
 def update_added(order: Order, expected: int, change_id: int, action_id: int, *,

@@ -17,9 +17,11 @@ from wtforms.validators import (
     Regexp,
 )
 
+from app.draft_orders.queries import find_variants
 from app.forms import MoneyField, WholeNumberField
 from app.money import MAX_QUANTITY, MoneyError, check_line
 from app.numbers import whole_number
+from app.orders.actions import OrderActionError
 from app.orders.forms import VersionedForm
 
 
@@ -82,6 +84,16 @@ class VariantItemForm(VersionedForm):
             self.q.errors = ["Type or scan a product first."]
             return False
         return True
+
+    def chosen_variant_id(self) -> int:
+        """The highlighted result, or, when Enter came before the results (a scanner, or a
+        page without JavaScript), the best match for what was typed."""
+        if self.variant_id.data is not None:
+            return self.variant_id.data
+        found = find_variants(self.q.data or "", limit=1)
+        if not found:
+            raise OrderActionError(f"No product matches “{(self.q.data or '').strip()}”.")
+        return found[0].id
 
 
 class PromotionForm(VersionedForm):

@@ -10,6 +10,8 @@ from sqlalchemy.orm import contains_eager, joinedload, selectinload
 from app.catalog.models import Product, ProductVariant
 from app.customers.models import Customer
 from app.extensions import db
+from app.inventory.calculations import shortage
+from app.inventory.queries import stock_at_channel
 from app.orders.models import LineItem, Order, OrderStatus, ShippingMethod
 from app.store.models import Region
 from app.transactions import set_local
@@ -94,6 +96,19 @@ def find_variants(q: str, limit: int = RESULTS) -> list[ProductVariant]:
         .options(contains_eager(ProductVariant.product))
     )  # fmt: skip
     return list(db.session.scalars(stmt))
+
+
+def variant_results(q: str, sales_channel_id: int | None) -> dict:
+    """What the item search shows for ``q`` (``_variant_results.html``'s context but the
+    currency): the matching variants, the stock the sales channel has available of each, and
+    those not one unit of which can be sold there (``sold_out``)."""
+    variants = find_variants(q[:200])
+    stock = stock_at_channel([v.sku for v in variants if v.sku], sales_channel_id)
+    sold_out = {
+        v.id for v in variants
+        if shortage(v.full_title, v.sku, 1, stock.get(v.sku), v.allow_backorder)
+    }  # fmt: skip
+    return {"variants": variants, "stock": stock, "sold_out": sold_out}
 
 
 def find_customers(q: str, limit: int = RESULTS) -> list[Customer]:

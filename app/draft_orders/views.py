@@ -35,11 +35,9 @@ from app.draft_orders.forms import (
     VersionedForm,
 )
 from app.draft_orders.pricing import promotion_problem_now
-from app.draft_orders.queries import draft_for_builder, find_customers, find_variants
+from app.draft_orders.queries import draft_for_builder, find_customers, variant_results
 from app.extensions import db
 from app.htmx import is_htmx, render_page_or_block
-from app.inventory.calculations import shortage
-from app.inventory.queries import stock_at_channel
 from app.orders.actions import OrderActionError, StaleOrderError
 from app.orders.actions import add_note as record_note
 from app.orders.forms import NoteForm
@@ -309,15 +307,9 @@ def search_variants(draft_id: int):
         Order.id == draft_id, Order.status == OrderStatus.DRAFT)).one_or_none()  # fmt: skip
     if draft is None:
         abort(404)
-    variants = find_variants(request.args.get("q", "")[:200])
-    stock = stock_at_channel([v.sku for v in variants if v.sku], draft.sales_channel_id)
-    sold_out = {
-        v.id for v in variants
-        if shortage(v.full_title, v.sku, 1, stock.get(v.sku), v.allow_backorder)
-    }  # fmt: skip
     return render_template(
-        "draft_orders/_variant_results.html", variants=variants, currency=draft.currency_code,
-        stock=stock, sold_out=sold_out,
+        "draft_orders/_variant_results.html", currency=draft.currency_code,
+        **variant_results(request.args.get("q", ""), draft.sales_channel_id),
     )  # fmt: skip
 
 
@@ -327,16 +319,8 @@ def add_variant(draft_id: int):
     the best match for what was typed."""
     form = VariantItemForm()
 
-    def change(draft, form):
-        variant_id = form.variant_id.data
-        if variant_id is None:
-            found = find_variants(form.q.data or "", limit=1)
-            if not found:
-                raise OrderActionError(f"No product matches “{(form.q.data or '').strip()}”.")
-            variant_id = found[0].id
-        actions.add_variant_item(draft, form.expected_version(), variant_id)
-
-    return _apply(draft_id, form, change, "action_form")
+    return _apply(draft_id, form, lambda draft, form: actions.add_variant_item(
+        draft, form.expected_version(), form.chosen_variant_id()), "action_form")
 
 
 @bp.post("/<int:draft_id>/items")

@@ -19,6 +19,7 @@ _LABELS = {
     "order.return_received": "Return received",
     "order.exchange_created": "Exchange created",
     "order.claim_created": "Claim created",
+    "order-edit.created": "Edit started",
     "order-edit.requested": "Edit requested",
     "order-edit.confirmed": "Edit confirmed",
     "order-edit.declined": "Edit declined",

@@ -66,6 +66,14 @@ class RefundForm(VersionedForm):
     note = TextAreaField("Note", validators=[Length(max=1000)])
 
 
+class DifferenceForm(VersionedForm):
+    """The payment or refund of what a confirmed order edit left to settle: the page fills in
+    the exact amount, and the action takes no other."""
+
+    amount = MoneyField("Amount", positive=True, maximum=MAX_ORDER_TOTAL,
+                        validators=[InputRequired(message="Give an amount.")])  # fmt: skip
+
+
 class FulfillmentForm(VersionedForm):
     """Units to pack per line (fields ``quantity-<line id>``, read by ``quantities``) and the
     location they leave from."""

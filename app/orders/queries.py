@@ -16,6 +16,7 @@ from itsdangerous import BadSignature, URLSafeSerializer
 from sqlalchemy import Select, and_, any_, func, literal, or_, select, tuple_
 from sqlalchemy.orm import joinedload, load_only, selectinload
 
+from app.changes.models import ChangeStatus, OrderChange
 from app.customers.models import Customer
 from app.extensions import db
 from app.money import MoneyError, normalize_currency
@@ -36,6 +37,13 @@ DEFAULT_SORT = "-created_at"
 #: Sorts that compare amounts, so only within one currency (¥1,000 is not more than $100).
 SORTS_NEEDING_CURRENCY = ("-total", "total")
 
+#: The order-change filter: orders with a change (an edit now; returns, claims later) in this
+#: status.
+CHANGE_FILTERS = {
+    ChangeStatus.REQUESTED.value: "Awaiting the customer",
+    ChangeStatus.PENDING.value: "Change in progress",
+}
+
 _SORT_COLUMNS = {
     "created_at": Order.created_at,
     "display_id": Order.display_id,
@@ -55,6 +63,8 @@ class OrderFilters:
     currency: str = ""
     created_from: date | None = None
     created_to: date | None = None
+    #: A key of ``CHANGE_FILTERS``.
+    change: str = ""
     q: str = ""
     sort: str = DEFAULT_SORT
 
@@ -100,6 +110,7 @@ _PARSERS = {
     "currency": _currency,
     "created_from": date.fromisoformat,
     "created_to": date.fromisoformat,
+    "change": lambda v: _one_of(v, CHANGE_FILTERS),
     "q": search_text,
     "sort": lambda v: _one_of(v, SORTS),
 }
@@ -205,6 +216,10 @@ def filtered(filters: OrderFilters) -> Select:
         # The last day a date can name has no next day to stop before; it ends after every
         # order anyway.
         stmt = stmt.where(Order.created_at < _start_of(filters.created_to + timedelta(days=1)))
+    if filters.change:
+        # Few orders have a change open: read from (status, order_id) of order_change.
+        stmt = stmt.where(Order.id.in_(select(OrderChange.order_id).where(
+            OrderChange.status == ChangeStatus(filters.change))))  # fmt: skip
     if filters.q:
         stmt = search(stmt, filters.q)
     return stmt

@@ -7,6 +7,7 @@ from flask_login import current_user, login_required
 from sqlalchemy import select
 from wtforms import SelectChoice
 
+from app.changes.actions import edit_problem, open_change
 from app.extensions import db
 from app.fulfillment.actions import (
     cancel_fulfillment,
@@ -25,6 +26,7 @@ from app.orders.actions import (
 )
 from app.orders.forms import (
     CaptureForm,
+    DifferenceForm,
     FulfillmentForm,
     NoteForm,
     RefundForm,
@@ -33,8 +35,23 @@ from app.orders.forms import (
 )
 from app.orders.lifecycle import ACTIONS, OUTCOMES, allowed_actions
 from app.orders.models import FulfillmentStatus, OrderStatus, PaymentStatus
-from app.orders.queries import SORTS, CursorError, find_orders, order_with_details, parse_filters
-from app.payments.actions import REFUND_REASONS, capture_payment, refund_payment
+from app.orders.queries import (
+    CHANGE_FILTERS,
+    SORTS,
+    CursorError,
+    find_orders,
+    order_with_details,
+    parse_filters,
+)
+from app.payments.actions import (
+    REFUND_REASONS,
+    amount_to_collect,
+    amount_to_refund,
+    capture_payment,
+    collect_difference,
+    refund_difference,
+    refund_payment,
+)
 from app.store.models import Region, SalesChannel
 
 bp = Blueprint("orders", __name__)
@@ -67,12 +84,14 @@ def list_orders():
         statuses=[s for s in OrderStatus if s != OrderStatus.DRAFT],
         payment_statuses=list(PaymentStatus),
         fulfillment_statuses=list(FulfillmentStatus),
+        change_filters=CHANGE_FILTERS,
         sales_channels=db.session.scalars(select(SalesChannel).order_by(SalesChannel.name)),
         regions=db.session.scalars(select(Region).order_by(Region.name)),
     )
 
 
-def _order_or_404(order_id: int):
+def order_or_404(order_id: int):
+    """The placed order (not a draft) with everything its pages show, or 404."""
     order = order_with_details(order_id)
     if order is None or order.status == OrderStatus.DRAFT:
         abort(404)
@@ -82,7 +101,7 @@ def _order_or_404(order_id: int):
 @bp.get("/orders/<int:order_id>")
 def show_order(order_id: int):
     """An order with its statuses, customer, items, every total, payments and timeline."""
-    return _detail(_order_or_404(order_id))
+    return _detail(order_or_404(order_id))
 
 
 def _detail(order, status: int = 200, message: str = "", note_form: NoteForm | None = None):
@@ -92,14 +111,16 @@ def _detail(order, status: int = 200, message: str = "", note_form: NoteForm | N
         note_form=note_form or NoteForm(formdata=None), refund_reasons=REFUND_REASONS,
         actions=ACTIONS, allowed=allowed_actions(order.status.value, order.payment_status.value,
                                                  order.fulfillment_status.value),
-        locations=list(_locations()),
+        locations=list(_locations()), open_change=open_change(order.id),
+        can_edit=edit_problem(order) is None, to_collect=amount_to_collect(order),
+        to_refund=amount_to_refund(order),
     )  # fmt: skip
 
 
 def _change(order_id: int, form: VersionedForm, change, success: str, anchor: str = "#payments"):
     """Make ``change`` against the version ``form`` carries and commit, then show the order
     again (post/redirect/get); a refusal shows the page with the reason and saves nothing."""
-    order = _order_or_404(order_id)
+    order = order_or_404(order_id)
     if not form.validate_on_submit():
         return _detail(order, 422, form.problems())
     try:
@@ -110,7 +131,7 @@ def _change(order_id: int, form: VersionedForm, change, success: str, anchor: st
         else:
             db.session.rollback()
         status = 409 if isinstance(error, StaleOrderError) else 422
-        return _detail(_order_or_404(order_id), status, str(error))
+        return _detail(order_or_404(order_id), status, str(error))
     db.session.commit()
     flash(success, "success")
     return redirect(url_for("orders.show_order", order_id=order_id) + anchor)
@@ -131,6 +152,22 @@ def refund(order_id: int, payment_id: int):
         order, form.expected_version(), payment_id, form.amount.data, reason=form.reason.data,
         note=form.note.data or "", actor=current_user.email,
     ), "Refund created.")  # fmt: skip
+
+
+@bp.post("/orders/<int:order_id>/difference/collect")
+def collect_edit_difference(order_id: int):
+    """Record the customer's payment of what a confirmed edit left to collect, exactly."""
+    return _change(order_id, DifferenceForm(), lambda order, form: collect_difference(
+        order, form.expected_version(), form.amount.data, current_user.email,
+    ), "Payment recorded: the order edit is settled.")  # fmt: skip
+
+
+@bp.post("/orders/<int:order_id>/difference/refund")
+def refund_edit_difference(order_id: int):
+    """Refund what a confirmed edit left to give back, exactly, newest payment first."""
+    return _change(order_id, DifferenceForm(), lambda order, form: refund_difference(
+        order, form.expected_version(), form.amount.data, current_user.email,
+    ), "Refunded: the order edit is settled.")  # fmt: skip
 
 
 @bp.post("/orders/<int:order_id>/status/<action>")
@@ -174,7 +211,7 @@ def fulfillment_step(order_id: int, fulfillment_id: int, step: str):
 @bp.get("/orders/<int:order_id>/fulfillments/<int:fulfillment_id>/packing-slip")
 def packing_slip(order_id: int, fulfillment_id: int):
     """A printable packing slip: what is in the parcel, from where, to whom."""
-    order = _order_or_404(order_id)
+    order = order_or_404(order_id)
     fulfillment = next((f for f in order.fulfillments if f.id == fulfillment_id), None)
     if fulfillment is None:
         abort(404)
@@ -188,7 +225,7 @@ def _locations():
 @bp.post("/orders/<int:order_id>/notes")
 def add_order_note(order_id: int):
     """Staff add an internal note; htmx gets the refreshed timeline."""
-    order = _order_or_404(order_id)
+    order = order_or_404(order_id)
     form = NoteForm()
     status = 200
     if form.validate_on_submit():

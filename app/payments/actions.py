@@ -1,4 +1,5 @@
-"""Staff take and give back money on an order's payments: capture and refund.
+"""Staff take and give back money on an order's payments: capture and refund, and settle the
+difference a confirmed order edit left (collect it, or refund it).
 
 Each function is one action (guards, the provider call, the record, the timeline event) made
 against the order version the form showed; the caller's request commits once. The provider is
@@ -9,7 +10,15 @@ from __future__ import annotations
 
 from decimal import Decimal
 
-from app.money import MAX_ORDER_TOTAL, MoneyError, check_amount, format_money
+from app.extensions import db
+from app.money import (
+    MAX_ORDER_TOTAL,
+    ZERO,
+    MoneyError,
+    check_amount,
+    format_money,
+    round_money,
+)
 from app.orders.actions import (
     OrderActionError,
     RecordedFailure,
@@ -19,7 +28,7 @@ from app.orders.actions import (
 )
 from app.orders.models import Order, OrderStatus
 from app.payments.models import Capture, Payment, Refund
-from app.payments.providers import PaymentProviderError, provider
+from app.payments.providers import ManualProvider, PaymentProviderError, provider
 
 #: Why money goes back, as staff pick it from a list (kept on the refund).
 REFUND_REASONS = {
@@ -29,8 +38,11 @@ REFUND_REASONS = {
     "shipping": "Shipping problem",
     "duplicate": "Charged twice",
     "goodwill": "Goodwill gesture",
+    "order_edit": "Order edit",
     "other": "Other",
 }
+#: The reason of the refunds that settle what a confirmed order edit left to give back.
+ORDER_EDIT = "order_edit"
 
 
 def _payment(order: Order, payment_id: int) -> Payment:
@@ -97,12 +109,26 @@ def refund_payment(
     if reason not in REFUND_REASONS:
         raise OrderActionError("Pick a reason for the refund.")
     payment = _payment(order, payment_id)
+    amount = _checked_amount(amount, payment.currency_code)
+    refund = _give_back(order, payment, amount, reason, note, actor)
+    refresh_derived(order)
+    return refund
+
+
+def _refundable(payment: Payment) -> Decimal:
+    return payment.captured_amount - payment.refunded_amount
+
+
+def _give_back(order: Order, payment: Payment, amount: Decimal, reason: str, note: str,
+               actor: str) -> Refund:  # fmt: skip
+    """Refund ``amount`` of the payment through its provider, with the timeline and outbox
+    event; never more than it captured and has not refunded. The caller refreshes the order's
+    derived figures."""
     currency = payment.currency_code
-    amount = _checked_amount(amount, currency)
-    refundable = payment.captured_amount - payment.refunded_amount
-    if amount > refundable:
+    if amount > _refundable(payment):
         raise OrderActionError(
-            f"Only {format_money(refundable, currency)} of this payment can be refunded."
+            f"Only {format_money(_refundable(payment), currency)} of this payment can be "
+            "refunded."
         )
     try:
         provider(payment.provider_id).refund(amount, currency)
@@ -110,9 +136,91 @@ def refund_payment(
         raise OrderActionError(f"The payment provider refused the refund: {error}") from None
     refund = Refund(amount=amount, reason=reason, note=note.strip(), created_by=actor)
     payment.refunds.append(refund)
-    refresh_derived(order)
     record_event(order, "order.refund_created", actor,
                  f"Refunded {format_money(amount, currency)} of payment #{payment.id} "
                  f"({REFUND_REASONS[reason].lower()})",
                  {"payment_id": payment.id, "amount": str(amount), "reason": reason})  # fmt: skip
     return refund
+
+
+def _uncaptured(order: Order) -> Decimal:
+    """What live payments still hold authorized and not captured: a capture brings it in."""
+    return sum((max(p.amount - p.captured_amount, ZERO) for p in order.payments
+                if p.canceled_at is None), ZERO)  # fmt: skip
+
+
+def amount_to_collect(order: Order) -> Decimal:
+    """What a confirmed edit left the customer to pay that no authorized payment covers:
+    the outstanding amount less what payments hold authorized and not captured. Zero for an
+    order never edited (version 1), a draft or a canceled order."""
+    if order.version <= 1 or order.status in (OrderStatus.DRAFT, OrderStatus.CANCELED):
+        return ZERO
+    return max(order.totals.outstanding_amount - _uncaptured(order), ZERO)
+
+
+def amount_to_refund(order: Order) -> Decimal:
+    """What a confirmed edit left to give back: what the customer paid, less refunds, beyond
+    the new total; never more than the payments captured and have not refunded. Zero for an
+    order never edited (version 1) or a draft."""
+    if order.version <= 1 or order.status == OrderStatus.DRAFT:
+        return ZERO
+    outstanding = order.totals.outstanding_amount
+    if outstanding >= ZERO:
+        return ZERO
+    return min(-outstanding, sum((_refundable(p) for p in order.payments), ZERO))
+
+
+def _exactly(amount: Decimal, due: Decimal, currency: str, what: str) -> Decimal:
+    amount = _checked_amount(amount, currency)
+    if due <= ZERO:
+        raise OrderActionError(f"Nothing is left to {what} for an order edit.")
+    if amount != due:
+        raise OrderActionError(
+            f"The order edit leaves exactly {format_money(due, currency)} to {what}, "
+            f"not {format_money(amount, currency)}."
+        )
+    return amount
+
+
+def collect_difference(order: Order, expected_version: int, amount: Decimal,
+                       actor: str) -> Payment:  # fmt: skip
+    """Record the payment of what a confirmed edit left to collect (``amount_to_collect``,
+    exactly): authorized and captured at once with the manual provider (staff took the money,
+    at the counter or by phone)."""
+    bump_lock_version(order, expected_version)
+    currency = order.currency_code
+    amount = _exactly(amount, amount_to_collect(order), currency, "collect")
+    manual = provider(ManualProvider.id)
+    try:
+        manual.authorize(amount, currency)
+        manual.capture(amount, currency)
+    except PaymentProviderError as error:
+        raise OrderActionError(f"The payment provider refused the payment: {error}") from None
+    payment = Payment(provider_id=manual.id, currency_code=currency, amount=amount)
+    payment.captures.append(Capture(amount=amount, created_by=actor))
+    order.payments.append(payment)
+    db.session.flush()
+    refresh_derived(order)
+    record_event(order, "order.payment_captured", actor,
+                 f"Collected {format_money(amount, currency)} for the order edit "
+                 f"(payment #{payment.id})",
+                 {"payment_id": payment.id, "amount": str(amount), "order_edit": True})  # fmt: skip
+    return payment
+
+
+def refund_difference(order: Order, expected_version: int, amount: Decimal,
+                      actor: str) -> list[Refund]:  # fmt: skip
+    """Give back what a confirmed edit left to refund (``amount_to_refund``, exactly), from
+    the captured payments newest first, each no more than it has left to refund."""
+    bump_lock_version(order, expected_version)
+    currency = order.currency_code
+    left = _exactly(amount, amount_to_refund(order), currency, "refund")
+    refunds = []
+    for payment in sorted(order.payments, key=lambda p: (p.created_at, p.id), reverse=True):
+        # In the currency's minor unit as written (30.00, not the stored 30), as a typed amount is.
+        part = round_money(min(left, _refundable(payment)), currency)
+        if part > ZERO:
+            refunds.append(_give_back(order, payment, part, ORDER_EDIT, "", actor))
+            left -= part
+    refresh_derived(order)
+    return refunds

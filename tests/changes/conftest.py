@@ -1,8 +1,10 @@
-"""Fixtures of the order-edit tests."""
+"""Fixtures of the order-change tests: the builder tests' store (regions with tax rates, a
+catalogue, shipping options), and emails that link under PUBLIC_URL."""
 
 import pytest
 
 from tests.changes.helpers import PUBLIC_URL
+from tests.draft_orders.conftest import shop  # noqa: F401  (a fixture, found by its name)
 
 
 @pytest.fixture
