@@ -16,14 +16,8 @@ import json
 import random
 import threading
 
-from sqlalchemy import func, select
-from werkzeug.serving import make_server
-
-from app.auth.models import ApiToken
-from app.changes.models import ChangeStatus, OrderChange
-from app.extensions import db
-from app.orders.models import Order, OrderStatus
-from bench.pages import (
+# bench/pages.py: a script's own folder comes first on sys.path.
+from pages import (
     BENCH_EMAIL,
     BENCH_PASSWORD,
     SEED,
@@ -33,6 +27,13 @@ from bench.pages import (
     prepared_app,
     print_table,
 )
+from sqlalchemy import func, select
+from werkzeug.serving import make_server
+
+from app.auth.models import ApiToken
+from app.changes.models import ChangeStatus, OrderChange
+from app.extensions import db
+from app.orders.models import Order, OrderStatus
 
 
 class ApiClient(Client):
