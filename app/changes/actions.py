@@ -515,6 +515,7 @@ def confirm_change(order: Order, expected: int, change_id: int, actor: str,
     change.status = ChangeStatus.CONFIRMED
     change.confirmed_by, change.confirmed_at = actor, now
     change.confirmed_version = order.version
+    change.difference = result.difference
     if link is not None:
         link.used_at = now
     _void_links(change, now)

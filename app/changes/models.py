@@ -86,6 +86,11 @@ class OrderChange(db.Model):
     canceled_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     #: The order version a confirmation made.
     confirmed_version: Mapped[int | None]
+    #: What the confirmation left to settle (``Preview.difference``): positive, to collect;
+    #: negative, to refund.
+    difference: Mapped[Decimal | None] = mapped_column(ExactDecimal)
+    #: When staff collected or refunded that difference: it is offered once, never twice.
+    settled_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
 
     order: Mapped[Order] = relationship()
     actions: Mapped[list[OrderChangeAction]] = relationship(

@@ -10,6 +10,10 @@ from __future__ import annotations
 
 from decimal import Decimal
 
+from sqlalchemy import select
+
+from app.changes.models import OrderChange
+from app.db_types import utcnow
 from app.extensions import db
 from app.money import (
     MAX_ORDER_TOTAL,
@@ -149,25 +153,47 @@ def _uncaptured(order: Order) -> Decimal:
                 if p.canceled_at is None), ZERO)  # fmt: skip
 
 
+def _unsettled_edit(order: Order) -> OrderChange | None:
+    """The confirmed edit that made the order's current version, while what it left to collect
+    or refund is not settled yet."""
+    if order.version <= 1 or order.status == OrderStatus.DRAFT:
+        return None
+    return db.session.scalar(select(OrderChange).where(
+        OrderChange.order_id == order.id, OrderChange.confirmed_version == order.version,
+        OrderChange.settled_at.is_(None)))  # fmt: skip
+
+
+def _edit_difference(order: Order) -> Decimal:
+    edit = _unsettled_edit(order)
+    return edit.difference if edit is not None and edit.difference is not None else ZERO
+
+
 def amount_to_collect(order: Order) -> Decimal:
-    """What a confirmed edit left the customer to pay that no authorized payment covers:
-    the outstanding amount less what payments hold authorized and not captured. Zero for an
-    order never edited (version 1), a draft or a canceled order."""
-    if order.version <= 1 or order.status in (OrderStatus.DRAFT, OrderStatus.CANCELED):
+    """What the last confirmed edit left the customer to pay, while unsettled: its difference,
+    but no more than the order is still owed beyond what payments hold authorized and not
+    captured (a capture or a refund since may have settled part of it). Zero for an order not
+    edited, a canceled one, or once collected."""
+    difference = _edit_difference(order)
+    if difference <= ZERO or order.status == OrderStatus.CANCELED:
         return ZERO
-    return max(order.totals.outstanding_amount - _uncaptured(order), ZERO)
+    return max(min(difference, order.totals.outstanding_amount - _uncaptured(order)), ZERO)
 
 
 def amount_to_refund(order: Order) -> Decimal:
-    """What a confirmed edit left to give back: what the customer paid, less refunds, beyond
-    the new total; never more than the payments captured and have not refunded. Zero for an
-    order never edited (version 1) or a draft."""
-    if order.version <= 1 or order.status == OrderStatus.DRAFT:
-        return ZERO
+    """What the last confirmed edit left to give back, while unsettled: its difference, but no
+    more than was paid beyond the total (a refund since may have given part of it back), nor
+    than the payments captured and have not refunded."""
+    difference = _edit_difference(order)
     outstanding = order.totals.outstanding_amount
-    if outstanding >= ZERO:
+    if difference >= ZERO or outstanding >= ZERO:
         return ZERO
-    return min(-outstanding, sum((_refundable(p) for p in order.payments), ZERO))
+    return min(-difference, -outstanding, sum((_refundable(p) for p in order.payments), ZERO))
+
+
+def _settled(order: Order) -> None:
+    edit = _unsettled_edit(order)
+    if edit is not None:
+        edit.settled_at = utcnow()
 
 
 def _exactly(amount: Decimal, due: Decimal, currency: str, what: str) -> Decimal:
@@ -201,6 +227,7 @@ def collect_difference(order: Order, expected_version: int, amount: Decimal,
     order.payments.append(payment)
     db.session.flush()
     refresh_derived(order)
+    _settled(order)
     record_event(order, "order.payment_captured", actor,
                  f"Collected {format_money(amount, currency)} for the order edit "
                  f"(payment #{payment.id})",
@@ -223,4 +250,5 @@ def refund_difference(order: Order, expected_version: int, amount: Decimal,
             refunds.append(_give_back(order, payment, part, ORDER_EDIT, "", actor))
             left -= part
     refresh_derived(order)
+    _settled(order)
     return refunds

@@ -45,6 +45,8 @@ def upgrade():
         *_who_and_when("requested"), *_who_and_when("confirmed"), *_who_and_when("declined"),
         *_who_and_when("canceled"),
         sa.Column("confirmed_version", sa.Integer(), nullable=True),
+        sa.Column("difference", app.db_types.ExactDecimal(), nullable=True),
+        sa.Column("settled_at", app.db_types.UTCDateTime(), nullable=True),
         sa.ForeignKeyConstraint(["order_id"], ["order.id"], ondelete="CASCADE",
                                 name=op.f("fk_order_change_order_id_order")),
         sa.PrimaryKeyConstraint("id", name=op.f("pk_order_change")),

@@ -190,6 +190,35 @@ def edited_up(app):
     return reload(order.id)
 
 
+def test_what_is_offered_is_the_edits_difference_not_whatever_is_outstanding(staff_client):
+    # An edit that changes no money (one lamp for another at the same price) leaves nothing;
+    # a goodwill refund afterwards is no order edit's to collect back.
+    order = make_order(items=[{"title": "Desk lamp", "unit_price": "50.00"}], captured=["50.00"])
+    confirm_edit(order, remove_line(0), add_item("Floor lamp", "50.00"))
+    order = reload(order.id)
+    refund_payment(order, order.lock_version, order.payments[0].id, Decimal("5.00"),
+                   reason="goodwill", note="", actor=STAFF)  # fmt: skip
+    db.session.commit()
+    assert reload(order.id).totals.outstanding_amount == Decimal("5.00")
+    assert difference_form(page_of(staff_client, order)) is None
+
+    # The next edit's difference is what its preview showed the customer: the new total less
+    # what they have kept paid (the goodwill refund included); offered once, then no more.
+    order = reload(order.id)
+    change = edits.begin_edit(order, order.lock_version, STAFF)
+    add_item("Lamp shade", "50.00")(order, order.lock_version, change.id)
+    shown = edits.preview(order, change).difference
+    edits.confirm_change(order, order.lock_version, change.id, STAFF)
+    db.session.commit()
+    assert shown == Decimal("55.00")
+    order = reload(order.id)
+    assert difference_form(page_of(staff_client, order)) == ("collect", "55.00")
+    assert settle(staff_client, order, "collect", "55.00").status_code == 302
+    order = reload(order.id)
+    assert order.totals.outstanding_amount == ZERO
+    assert difference_form(page_of(staff_client, order)) is None
+
+
 def test_collecting_records_a_manual_payment_with_its_events(staff_client, edited_up):
     response = settle(staff_client, edited_up, "collect", "50.00")
     assert response.status_code == 302
