@@ -42,6 +42,7 @@ from app.changes.models import (
 )
 from app.changes.snapshots import order_state, snapshot
 from app.db_types import utcnow
+from app.draft_orders.pricing import sync_rows
 from app.extensions import db
 from app.inventory.actions import release_units, reserve_units
 from app.money import (
@@ -465,11 +466,6 @@ def link_problem(link: OrderChangeLink, now: datetime | None = None) -> LinkErro
     return None
 
 
-def _sync(rows: list, wanted: list[dict], factory) -> None:
-    del rows[:]
-    rows.extend(factory(**values) for values in wanted)
-
-
 def _taxes(line) -> list[dict]:
     return [{"code": t.code, "name": t.name, "rate": t.rate} for t in line.tax_lines]
 
@@ -562,8 +558,8 @@ def _write(order: Order, result: Preview) -> None:
             old_quantity = item.quantity
             item.quantity, item.unit_price = after.quantity, after.unit_price
             item.is_custom_price = after.is_custom_price
-        _sync(item.tax_lines, _taxes(after), LineItemTaxLine)
-        _sync(item.adjustments, _discounts(after), LineItemAdjustment)
+        sync_rows(item.tax_lines, _taxes(after), LineItemTaxLine)
+        sync_rows(item.adjustments, _discounts(after), LineItemAdjustment)
         if after.quantity > old_quantity:
             reserve_units(order, item, after.quantity - old_quantity)
         elif after.quantity < old_quantity:
@@ -575,8 +571,8 @@ def _write(order: Order, result: Preview) -> None:
         method = ShippingMethod(name=added.name, amount=added.amount,
                                 shipping_option_id=added.shipping_option_id,
                                 is_tax_inclusive=added.is_tax_inclusive)  # fmt: skip
-        _sync(method.tax_lines, _taxes(added), ShippingMethodTaxLine)
-        _sync(method.adjustments, _discounts(added), ShippingMethodAdjustment)
+        sync_rows(method.tax_lines, _taxes(added), ShippingMethodTaxLine)
+        sync_rows(method.adjustments, _discounts(added), ShippingMethodAdjustment)
         order.shipping_methods.append(method)
     order.forget_totals()
 

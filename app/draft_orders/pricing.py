@@ -42,11 +42,11 @@ def reprice(draft: Order) -> None:
 
 
 def _sync_tax_lines(line, rates: Sequence, factory: Callable) -> None:
-    _sync(line.tax_lines, [{"code": r.code, "name": r.name, "rate": r.rate} for r in rates],
+    sync_rows(line.tax_lines, [{"code": r.code, "name": r.name, "rate": r.rate} for r in rates],
           factory)  # fmt: skip
 
 
-def _sync(rows: list, wanted: list[dict], factory: Callable) -> None:
+def sync_rows(rows: list, wanted: list[dict], factory: Callable) -> None:
     """Make ``rows`` hold ``wanted`` (their values, in order), changing rows in place where
     they are already there: most changes move an amount, and an UPDATE is cheaper than a
     DELETE and an INSERT."""
@@ -84,7 +84,7 @@ def promotion_problem_now(draft: Order, promotion: Promotion) -> str | None:
 
 
 def _sync_adjustments(line, wanted: list[PromotionAmount], factory: Callable) -> None:
-    _sync(line.adjustments, [
+    sync_rows(line.adjustments, [
         {"code": p.code, "amount": p.amount, "promotion_id": p.promotion_id,
          "description": f"Promotion {p.code}"}
         for p in wanted
