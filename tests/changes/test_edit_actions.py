@@ -16,21 +16,11 @@ from app.inventory.models import InventoryLevel
 from app.orders.actions import OrderActionError, StaleOrderError
 from app.orders.models import OrderStatus
 from tests.catalog.factories_catalog import make_product
+from tests.changes.helpers import STAFF, shop_order
 from tests.factories import make_order, make_region
 from tests.order_pages import reload
 
-STAFF = "staff@example.com"
-
 pytestmark = pytest.mark.usefixtures("app")
-
-
-def shop_order(**overrides):
-    return make_order(items=[
-        {"title": "Linen shirt", "unit_price": "40.00", "quantity": 3, "tax": ["10"],
-         "discounts": ["6.00"]},
-        {"title": "Wool socks", "unit_price": "12.50", "quantity": 2, "tax": ["10"]},
-    ], shipping=[{"name": "Standard", "amount": "5.00", "tax": ["10"]}],
-        captured=["158.40"], **overrides)  # fmt: skip
 
 
 def begin(order):
