@@ -8,6 +8,7 @@ order itself is touched only by ``confirm_change``, which writes what the previe
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from decimal import Decimal
@@ -501,8 +502,25 @@ def confirm_change(order: Order, expected: int, change_id: int, actor: str,
     result = preview(order, change)
     if not change.actions:
         raise ChangeError("This edit changes nothing yet.")
-    _keep_version(order, result.current, None)
-    _write(order, result)
+    now = apply_change(order, change, actor, lambda: _write(order, result))
+    change.difference = result.difference
+    if link is not None:
+        link.used_at = now
+    _void_links(change, now)
+    record_event(order, "order-edit.confirmed", actor, f"Edit confirmed: version {order.version}",
+                 {"change_id": change.id, "version": order.version,
+                  **_summary(result, order.currency_code)})  # fmt: skip
+    return change
+
+
+def apply_change(order: Order, change: OrderChange, actor: str,
+                 write: Callable[[], None]) -> datetime:  # fmt: skip
+    """Make the order's next version out of ``change``, confirmed by ``actor``: the current
+    version's snapshot is kept (when missing), ``write`` changes the order's rows, then the
+    derived figures, the new version and its snapshot. Edits, returns, exchanges and claims
+    all end here. Returns the moment of confirmation."""
+    _keep_version(order, order_state(order), None)
+    write()
     # The new lines' ids, which the snapshot keeps to match lines across versions.
     db.session.flush()
     order.version += 1
@@ -511,15 +529,8 @@ def confirm_change(order: Order, expected: int, change_id: int, actor: str,
     change.status = ChangeStatus.CONFIRMED
     change.confirmed_by, change.confirmed_at = actor, now
     change.confirmed_version = order.version
-    change.difference = result.difference
-    if link is not None:
-        link.used_at = now
-    _void_links(change, now)
     _keep_version(order, order_state(order), change.id)
-    record_event(order, "order-edit.confirmed", actor, f"Edit confirmed: version {order.version}",
-                 {"change_id": change.id, "version": order.version,
-                  **_summary(result, order.currency_code)})  # fmt: skip
-    return change
+    return now
 
 
 def _keep_version(order: Order, state: OrderState, change_id: int | None) -> None:

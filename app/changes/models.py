@@ -51,6 +51,12 @@ class ActionType(enum.StrEnum):
     ITEM_REMOVE = "ITEM_REMOVE"
     SHIPPING_ADD = "SHIPPING_ADD"
     SHIPPING_REMOVE = "SHIPPING_REMOVE"
+    #: Units asked back by a return, received back on the shelf or damaged, or no longer
+    #: asked back (the return canceled).
+    RETURN_ITEM = "RETURN_ITEM"
+    RECEIVE_RETURN_ITEM = "RECEIVE_RETURN_ITEM"
+    RECEIVE_DAMAGED_RETURN_ITEM = "RECEIVE_DAMAGED_RETURN_ITEM"
+    CANCEL_RETURN_ITEM = "CANCEL_RETURN_ITEM"
 
 
 class OrderChange(db.Model):

@@ -196,14 +196,15 @@ def _settled(order: Order) -> None:
         edit.settled_at = utcnow()
 
 
-def _exactly(amount: Decimal, due: Decimal, currency: str, what: str) -> Decimal:
+def _exactly(amount: Decimal, due: Decimal, currency: str, what: str,
+             source: str = "the order edit") -> Decimal:  # fmt: skip
     amount = _checked_amount(amount, currency)
     if due <= ZERO:
-        raise OrderActionError(f"Nothing is left to {what} for an order edit.")
+        raise OrderActionError(f"Nothing is left to {what} for {source}.")
     if amount != due:
         raise OrderActionError(
-            f"The order edit leaves exactly {format_money(due, currency)} to {what}, "
-            f"not {format_money(amount, currency)}."
+            f"{source[0].upper()}{source[1:]} leaves exactly {format_money(due, currency)} to "
+            f"{what}, not {format_money(amount, currency)}."
         )
     return amount
 
@@ -240,15 +241,25 @@ def refund_difference(order: Order, expected_version: int, amount: Decimal,
     """Give back what a confirmed edit left to refund (``amount_to_refund``, exactly), from
     the captured payments newest first, each no more than it has left to refund."""
     bump_lock_version(order, expected_version)
+    refunds = refund_exactly(order, amount, amount_to_refund(order), reason=ORDER_EDIT,
+                             note="", actor=actor)  # fmt: skip
+    _settled(order)
+    return refunds
+
+
+def refund_exactly(order: Order, amount: Decimal, due: Decimal, *, reason: str, note: str,
+                   actor: str, source: str = "the order edit") -> list[Refund]:  # fmt: skip
+    """Refund ``amount``, which must be exactly ``due`` (what an edit or a return leaves to
+    give back), from the captured payments newest first, each no more than it has left to
+    refund. The caller has locked the order."""
     currency = order.currency_code
-    left = _exactly(amount, amount_to_refund(order), currency, "refund")
+    left = _exactly(amount, due, currency, "refund", source)
     refunds = []
     for payment in sorted(order.payments, key=lambda p: (p.created_at, p.id), reverse=True):
         # In the currency's minor unit as written (30.00, not the stored 30), as a typed amount is.
         part = round_money(min(left, _refundable(payment)), currency)
         if part > ZERO:
-            refunds.append(_give_back(order, payment, part, ORDER_EDIT, "", actor))
+            refunds.append(_give_back(order, payment, part, reason, note, actor))
             left -= part
     refresh_derived(order)
-    _settled(order)
     return refunds

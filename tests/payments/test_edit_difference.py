@@ -178,7 +178,7 @@ def test_an_order_never_edited_offers_nothing_to_settle(staff_client):
     assert difference_form(page_of(staff_client, order)) is None
     response = settle(staff_client, order, "collect", "40.00")
     assert response.status_code == 422
-    assert refusal(response) == "Nothing is left to collect for an order edit."
+    assert refusal(response) == "Nothing is left to collect for the order edit."
     assert reload(order.id).payments[0].captured_amount == Decimal("60.00")
 
 
