@@ -25,6 +25,7 @@ from app.orders.models import (
     ShippingMethodTaxLine,
 )
 from app.payments.models import Capture, Payment, Refund
+from app.returns.models import ReturnReason
 from app.store.models import Region, SalesChannel, TaxRate
 
 __all__ = [
@@ -38,4 +39,5 @@ __all__ = [
     "TaxRate", "User", "VariantPrice",
     "IdempotencyKey", "LoginAttempt", "StaffLogin",
     "OrderChange", "OrderChangeAction", "OrderChangeLink", "OrderVersion",
+    "ReturnReason",
 ]  # fmt: skip

@@ -23,6 +23,7 @@ from app.orders.models import (
     ShippingMethodAdjustment,
 )
 from app.payments.models import Refund
+from app.returns.models import ReturnReason
 from app.store.models import Region, SalesChannel
 
 ORDERS = 60
@@ -198,3 +199,20 @@ def test_demo_orders_can_be_fulfilled_from_a_demo_location(demo, staff_client):
     page = staff_client.get(f"/orders/{order.id}").get_data(as_text=True)
     assert "Create fulfillment" in page
     assert '<option value="' in page and "Main warehouse" in page and "Berlin shop" in page
+
+
+def test_demo_return_reasons_are_created_once_with_their_children(app):
+    load_demo_data(orders=1, progress=lambda message: None)
+    load_demo_data(orders=1, progress=lambda message: None)
+
+    reasons = db.session.scalars(select(ReturnReason).order_by(ReturnReason.id)).all()
+    assert {r.value: (r.label, r.parent and r.parent.value, r.is_active) for r in reasons} == {
+        "wrong_size": ("Wrong size", None, True),
+        "too_small": ("Too small", "wrong_size", True),
+        "too_large": ("Too large", "wrong_size", True),
+        "damaged": ("Damaged or faulty", None, True),
+        "not_as_described": ("Not as described", None, True),
+        "changed_mind": ("Changed my mind", None, True),
+        "other": ("Other", None, True),
+    }
+    assert len(reasons) == 7

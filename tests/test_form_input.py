@@ -50,6 +50,8 @@ from app.fulfillment.models import StockLocation
 from app.inventory.actions import adjust_stock
 from app.orders.models import LineItem, Order
 from app.payments.models import Capture, Payment, Refund
+from app.returns.actions import ReasonValues, save_return_reason
+from app.returns.models import ReturnReason
 from app.store.models import SalesChannel
 from tests.api.helpers import IMPORT_URL, order_payload
 from tests.catalog.factories_catalog import make_product, make_promotion, make_shipping_option
@@ -372,6 +374,25 @@ def _settle(currency: str, up: bool, fields=()) -> Target:
                   frozenset(fields) or None, _order_state)  # fmt: skip
 
 
+def _return_reasons(store) -> str:
+    """The return reasons' list: Wrong size with an active child and a retired one, so that
+    both Retire and Reactivate show (made once: the page may be made anew in a test)."""
+    if db.session.scalar(select(ReturnReason).filter_by(value="wrong_size")) is None:
+        parent = save_return_reason(None, ReasonValues("wrong_size", "Wrong size", "", None))
+        save_return_reason(None, ReasonValues("too_small", "Too small", "", parent.id))
+        save_return_reason(None, ReasonValues("too_large", "Too large", "", parent.id)
+                           ).is_active = False  # fmt: skip
+        db.session.commit()
+    return "/settings/return-reasons"
+
+
+def _return_reason(store) -> str:
+    """A child reason's page, its parent among the choices."""
+    path = _return_reasons(store)
+    parent = db.session.scalar(select(ReturnReason).filter_by(value="wrong_size"))
+    return f"{path}/{parent.children[0].id}"
+
+
 def _page(path: str) -> Target:
     return Target(lambda store: path.format(store=store, rate=store.us.tax_rates[0]))
 
@@ -403,6 +424,8 @@ TARGETS = {
     "new shipping option": _page("/settings/shipping-options/new"),
     "shipping option in JPY": _page("/settings/shipping-options/{store.yamato.id}"),
     "inventory": _page("/settings/inventory"),
+    "return reasons": Target(_return_reasons),
+    "return reason": Target(_return_reason),
     # The customer's page of an order edit: no login, its forms need the emailed link's token.
     "customer link": Target(_customer_link, state=_link_used, anonymous=True),
     # A login that succeeds (odd "remember" with the right password) starts afresh.

@@ -36,6 +36,7 @@ from app.demo.catalogue import (
     PICKUP,
     PROMOTIONS,
     REGIONS,
+    RETURN_REASONS,
     SEED,
     ean13,
     variant_sku,
@@ -67,6 +68,8 @@ from app.orders.models import (
     ShippingMethodTaxLine,
 )
 from app.payments.models import Capture, Payment, Refund
+from app.returns.actions import ReasonValues, save_return_reason
+from app.returns.models import ReturnReason
 from app.store.models import Region, SalesChannel, TaxRate
 
 BATCH = 100
@@ -174,6 +177,22 @@ def ensure_catalogue(store: Store) -> None:
         for name, amount in (*spec.shipping, (PICKUP, Decimal(0))):
             if (region.id, name) not in offered:
                 db.session.add(ShippingOption(region=region, name=name, amount=amount))
+    db.session.commit()
+
+
+def ensure_return_reasons() -> None:
+    """The demo return reasons, each with its children, created where its code is missing;
+    a reason there already is left as staff made it (changed, retired, given other children)."""
+    values = set(db.session.scalars(select(ReturnReason.value)))
+    for spec in RETURN_REASONS:
+        if spec.value in values:
+            continue
+        parent = save_return_reason(None, ReasonValues(spec.value, spec.label,
+                                                       spec.description, None))  # fmt: skip
+        for child in spec.children:
+            if child.value not in values:
+                save_return_reason(None, ReasonValues(child.value, child.label,
+                                                      child.description, parent.id))  # fmt: skip
     db.session.commit()
 
 
@@ -307,6 +326,7 @@ def load_demo_data(orders: int = 400, progress: Callable[[str], object] = print)
     now = utcnow()
     store = ensure_store()
     ensure_catalogue(store)
+    ensure_return_reasons()
     customer_plans = plan_customers(rng, max(12, orders * 3 // 4))
     customers = _customers(customer_plans, now - timedelta(days=DAYS + 30))
     gift_cards = GiftCardPool(rng, set(db.session.scalars(select(GiftCard.code))))

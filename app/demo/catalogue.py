@@ -350,3 +350,27 @@ PARTIAL_REFUNDS = (
 )
 CREDIT_REASONS = ("Goodwill: late delivery", "Store credit", "Price match")
 GIFT_CARD_LETTERS = "ABCDEFGHJKLMNPQRSTUVWXYZ23456789"
+
+
+@dataclass(frozen=True)
+class ReturnReasonSpec:
+    """A demo return reason and the child reasons that detail it."""
+
+    value: str
+    label: str
+    description: str = ""
+    children: tuple[ReturnReasonSpec, ...] = ()
+
+
+RETURN_REASONS = (
+    ReturnReasonSpec("wrong_size", "Wrong size", children=(
+        ReturnReasonSpec("too_small", "Too small"),
+        ReturnReasonSpec("too_large", "Too large"),
+    )),
+    ReturnReasonSpec("damaged", "Damaged or faulty",
+                     "Arrived broken, or stopped working."),
+    ReturnReasonSpec("not_as_described", "Not as described",
+                     "Differs from the product page: colour, material, features."),
+    ReturnReasonSpec("changed_mind", "Changed my mind"),
+    ReturnReasonSpec("other", "Other", "Say more in the return's note."),
+)  # fmt: skip

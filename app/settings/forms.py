@@ -29,6 +29,7 @@ from app.extensions import db
 from app.forms import MoneyField, WholeNumberField
 from app.money import MAX_ORDER_TOTAL, MAX_QUANTITY, MoneyError, normalize_currency
 from app.numbers import whole_number
+from app.returns.actions import ReasonValues, ReturnReasonError, reason_value
 
 
 def check_currency(field: Field) -> str | None:
@@ -292,3 +293,44 @@ class ChannelLocationsForm(FlaskForm):
         invalid_value_message="Tick locations from the list; reload the page if one is missing.",
         invalid_choice_message="Tick locations from the list; reload the page if one is missing.",
     )  # fmt: skip
+
+
+def _optional_id(value: object) -> int | None:
+    """An id chosen in a select, or ``None`` for its blank option."""
+    return None if value is None or not str(value).strip() else whole_number(value)
+
+
+class ReturnReasonForm(FlaskForm):
+    """A return reason: its code, what people read, and the top-level reason it details; the
+    view lists the parents as choices, and the action checks the one chosen."""
+
+    value = StringField(
+        "Code", validators=[DataRequired(message="Give the reason a code, such as too_small.")],
+        description="Lower-case letters, digits and _; what the API and exports use.",
+    )  # fmt: skip
+    label = StringField("Label", validators=[
+        DataRequired(message="Give the reason a label, such as Too small."),
+        Length(max=100, message="Keep the label to 100 characters or fewer.")])  # fmt: skip
+    description = TextAreaField("Description", validators=[Length(
+        max=1000, message="Keep the description to 1,000 characters or fewer.")])  # fmt: skip
+    # Any id is read here so that the action says why a parent is refused (a child reason, a
+    # retired one), not just "not a valid choice".
+    parent_id = SelectField(
+        "Detail of", coerce=_optional_id, validate_choice=False,
+        invalid_value_message="Choose a reason from the list; reload the page if one is missing.",
+    )  # fmt: skip
+
+    def validate_value(self, field: Field) -> None:
+        try:
+            field.data = reason_value(field.data)
+        except ReturnReasonError as error:
+            raise ValidationError(str(error)) from None
+
+    def values(self) -> ReasonValues:
+        """The checked values, for ``app.returns.actions.save_return_reason``."""
+        return ReasonValues(
+            value=self.value.data,
+            label=self.label.data,
+            description=self.description.data or "",
+            parent_id=self.parent_id.data,
+        )

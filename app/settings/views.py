@@ -1,5 +1,5 @@
-"""Settings pages: products and variants, promotions, tax rates, shipping options and
-inventory."""
+"""Settings pages: products and variants, promotions, tax rates, shipping options,
+inventory and return reasons."""
 
 from __future__ import annotations
 
@@ -24,10 +24,13 @@ from app.inventory.actions import adjust_stock
 from app.inventory.models import InventoryAdjustment, InventoryLevel
 from app.money import to_string
 from app.orders.actions import OrderActionError
+from app.returns import actions as reason_actions
+from app.returns.models import ReturnReason
 from app.settings.forms import (
     ChannelLocationsForm,
     ProductForm,
     PromotionForm,
+    ReturnReasonForm,
     ShippingOptionForm,
     StockAdjustmentForm,
     TaxRateForm,
@@ -447,3 +450,107 @@ def set_channel_locations(channel_id: int):
     db.session.commit()
     flash(f"{channel.name} draws stock from the chosen locations.", "success")
     return redirect(url_for("settings.inventory") + "#channels")
+
+
+# Return reasons
+
+
+def _return_reasons_page(form: ReturnReasonForm, status: int = 200, message: str = ""):
+    """The reasons, each top-level one with its children under it, and the form to add one."""
+    top_level = db.session.scalars(
+        select(ReturnReason).where(ReturnReason.parent_id.is_(None))
+        .options(selectinload(ReturnReason.children)).order_by(ReturnReason.label)
+    ).all()  # fmt: skip
+    return render_template("settings/return_reasons.html", reasons=top_level, form=form,
+                           message=message), status  # fmt: skip
+
+
+def _reason_form(reason: ReturnReason | None = None, **kwargs) -> ReturnReasonForm:
+    """The reason's form; a parent is chosen from the active top-level reasons (and the one
+    it has, even retired, so that saving other changes keeps it)."""
+    form = ReturnReasonForm(**kwargs)
+    parents = db.session.scalars(
+        select(ReturnReason).where(ReturnReason.parent_id.is_(None), ReturnReason.is_active)
+        .order_by(ReturnReason.label)
+    ).all()  # fmt: skip
+    if reason is not None:
+        parents = [p for p in parents if p.id != reason.id]
+        if reason.parent is not None and reason.parent not in parents:
+            parents.append(reason.parent)
+    form.parent_id.choices = [SelectChoice("", "None: a top-level reason"),
+                              *(SelectChoice(p.id, p.label) for p in parents)]  # fmt: skip
+    return form
+
+
+def _refused(form: ReturnReasonForm, error: reason_actions.ReturnReasonError) -> str:
+    """Undo what the refused action began and put its message beside its field; what the
+    top of the page says."""
+    db.session.rollback()
+    if error.field is None:
+        return str(error)
+    form[error.field].errors.append(str(error))
+    return "Please check the highlighted fields."
+
+
+@bp.get("/return-reasons")
+def list_return_reasons():
+    """Every return reason, active and retired, children under their parent; and the form
+    to add one."""
+    return _return_reasons_page(_reason_form())
+
+
+@bp.post("/return-reasons")
+def create_return_reason():
+    """Add a return reason, top-level or the child of one."""
+    form = _reason_form()
+    if not form.validate_on_submit():
+        return _return_reasons_page(form, 422, "Please check the highlighted fields.")
+    try:
+        reason = reason_actions.save_return_reason(None, form.values())
+    except reason_actions.ReturnReasonError as error:
+        return _return_reasons_page(form, 422, _refused(form, error))
+    db.session.commit()
+    flash(f"Return reason “{reason.label}” added.", "success")
+    return redirect(url_for("settings.list_return_reasons"))
+
+
+@bp.route("/return-reasons/<int:reason_id>", methods=["GET", "POST"])
+def edit_return_reason(reason_id: int):
+    """Change a return reason's code, label, description or parent."""
+    reason = _or_404(ReturnReason, reason_id)
+    form = _reason_form(reason, obj=reason)
+    if form.validate_on_submit():
+        try:
+            reason_actions.save_return_reason(reason, form.values())
+        except reason_actions.ReturnReasonError as error:
+            message = _refused(form, error)
+            return render_template("settings/return_reason_form.html", form=form,
+                                   reason=reason, message=message), 422  # fmt: skip
+        db.session.commit()
+        flash(f"Return reason “{reason.label}” saved.", "success")
+        return redirect(url_for("settings.list_return_reasons"))
+    return _form_page("settings/return_reason_form.html", form, reason=reason)
+
+
+@bp.post("/return-reasons/<int:reason_id>/retire")
+def retire_return_reason(reason_id: int):
+    """Stop offering a return reason; returns that used it keep it."""
+    return _set_reason_active(reason_id, reason_actions.retire_return_reason, "retired")
+
+
+@bp.post("/return-reasons/<int:reason_id>/reactivate")
+def reactivate_return_reason(reason_id: int):
+    """Offer a retired return reason again."""
+    return _set_reason_active(reason_id, reason_actions.reactivate_return_reason, "offered again")
+
+
+def _set_reason_active(reason_id: int, action, done: str):
+    reason = _or_404(ReturnReason, reason_id)
+    try:
+        action(reason)
+    except reason_actions.ReturnReasonError as error:
+        db.session.rollback()
+        return _return_reasons_page(_reason_form(), 422, str(error))
+    db.session.commit()
+    flash(f"Return reason “{reason.label}” {done}.", "success")
+    return redirect(url_for("settings.list_return_reasons"))
