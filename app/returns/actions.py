@@ -1,22 +1,39 @@
-"""Changes to the return reasons kept in the settings, one function each.
+"""Returns and the return reasons, one action per function, in the caller's transaction: the
+view commits once, and a refusal changes nothing.
 
-They check what needs the stored reasons (a code taken, the hierarchy's one level of children,
-a parent still in use) and store the change in the caller's transaction: the view commits once.
-A refusal changes nothing.
+A return's steps (asked, received, canceled) are order changes of type ``return``, confirmed at
+once by staff: each makes the order's next version (``app.changes.actions.apply_change``). The
+reasons' changes check what needs the stored reasons (a code taken, the hierarchy's one level
+of children, a parent still in use).
 """
 
 from __future__ import annotations
 
 import re
 from dataclasses import dataclass
+from decimal import Decimal
 
 from sqlalchemy import select
 
+from app.changes.actions import apply_change, open_change
+from app.changes.models import ActionType, ChangeType, OrderChange, OrderChangeAction
+from app.db_types import utcnow
 from app.extensions import db
-from app.orders.actions import OrderActionError
-from app.returns.models import ReturnReason
+from app.fulfillment.models import StockLocation
+from app.inventory.actions import adjust_stock, tracked_skus
+from app.money import MAX_AMOUNT, ZERO, MoneyError, check_amount
+from app.orders.actions import OrderActionError, bump_lock_version, record_event
+from app.orders.models import LineItem, Order, OrderStatus
+from app.payments.actions import refund_exactly
+from app.payments.models import Refund
+from app.returns.calculations import ReturnLine
+from app.returns.models import Return, ReturnItem, ReturnReason, ReturnStatus
 
 _VALUE = re.compile(r"[a-z0-9_]{1,50}")
+
+
+class ReturnError(OrderActionError):
+    """A return step the order or the return does not allow, in words staff understand."""
 
 
 class ReturnReasonError(OrderActionError):
@@ -114,3 +131,239 @@ def reactivate_return_reason(reason: ReturnReason) -> None:
         )
     reason.is_active = True
     db.session.flush()
+
+
+# --- Returns ---------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class ReturnRequestLine:
+    """Units of one order line asked to come back, and why."""
+
+    item_id: int
+    quantity: int
+    reason_id: int | None
+    note: str = ""
+
+
+def returnable(item: LineItem) -> int:
+    """Units of a line that can still be asked back: shipped (or delivered), less those
+    already asked back, returned or written off."""
+    return max(item.shipped_quantity - item.return_requested_quantity - item.returned_quantity,
+               0)  # fmt: skip
+
+
+def can_return(order: Order) -> str | None:
+    """Why no return can be started on the order now, or ``None``; the order page asks too."""
+    if order.status in (OrderStatus.DRAFT, OrderStatus.CANCELED, OrderStatus.ARCHIVED):
+        return f"A {order.status.value} order takes no returns."
+    if not any(returnable(item) for item in order.items):
+        return "No units of this order have shipped and are left to return."
+    return None
+
+
+def _returning_change(order: Order, actor: str) -> OrderChange:
+    """A return's order change, refused while another change is open on the order."""
+    existing = open_change(order.id)
+    if existing is not None:
+        raise ReturnError(
+            f"This order has an open {existing.change_type.value} ({existing.status.value}); "
+            "finish or cancel it before a return."
+        )
+    change = OrderChange(order_id=order.id, change_type=ChangeType.RETURN, created_by=actor)
+    db.session.add(change)
+    return change
+
+
+def request_return(order: Order, expected: int, lines: list[ReturnRequestLine], *,
+                   location_id: int, note: str = "", return_shipping_name: str = "",
+                   return_shipping_amount: Decimal = ZERO, deduct_shipping: bool = False,
+                   actor: str) -> Return:  # fmt: skip
+    """Ask for units back: never more of a line than shipped and not yet asked back or
+    returned, each with an active reason; the order's next version records the units asked
+    back."""
+    bump_lock_version(order, expected)
+    problem = can_return(order)
+    if problem:
+        raise ReturnError(problem)
+    lines = [line for line in lines if line.quantity]
+    if not lines:
+        raise ReturnError("Pick at least one unit to return.")
+    items = {item.id: item for item in order.items}
+    reasons = _active_reasons({line.reason_id for line in lines if line.reason_id is not None})
+    for line in lines:
+        item = items.get(line.item_id)
+        if item is None:
+            raise ReturnError("That line is not on this order.")
+        if not 0 < line.quantity <= returnable(item):
+            raise ReturnError(f"{item.title}: {returnable(item)} can be returned, "
+                              f"not {line.quantity}.")  # fmt: skip
+        if line.reason_id not in reasons:
+            raise ReturnError(f"{item.title}: pick a reason for the return.")
+    location = db.session.get(StockLocation, location_id)
+    if location is None:
+        raise ReturnError("Pick the location that receives the units.")
+    amount = _checked_shipping(return_shipping_amount, order.currency_code)
+    change = _returning_change(order, actor)
+    for line in lines:
+        change.actions.append(OrderChangeAction(
+            ordering=len(change.actions) + 1, action=ActionType.RETURN_ITEM,
+            item_id=line.item_id, quantity=line.quantity, created_by=actor))  # fmt: skip
+
+    def write() -> None:
+        for line in lines:
+            items[line.item_id].return_requested_quantity += line.quantity
+
+    apply_change(order, change, actor, write)
+    return_ = Return(
+        order_id=order.id, change=change, location=location, note=note.strip()[:5000],
+        return_shipping_name=return_shipping_name.strip()[:200] or (
+            "Return shipping" if amount else ""),
+        return_shipping_amount=amount, deduct_shipping=deduct_shipping and amount > ZERO,
+        created_by=actor,
+        items=[ReturnItem(item_id=line.item_id, quantity=line.quantity,
+                          reason_id=line.reason_id, note=line.note.strip()[:1000])
+               for line in lines],
+    )  # fmt: skip
+    db.session.add(return_)
+    db.session.flush()
+    record_event(order, "order.return_requested", actor,
+                 f"Return #{return_.id} requested: "
+                 + ", ".join(f"{line.quantity} × {items[line.item_id].title}" for line in lines),
+                 {"return_id": return_.id, "version": order.version,
+                  "items": [{"item_id": line.item_id, "quantity": line.quantity}
+                            for line in lines]})  # fmt: skip
+    return return_
+
+
+def _return(order: Order, return_id: int) -> Return:
+    found = db.session.get(Return, return_id)
+    if found is None or found.order_id != order.id:
+        raise ReturnError("That return is not on this order.")
+    return found
+
+
+def receive_return(order: Order, expected: int, return_id: int,
+                   received: dict[int, tuple[int, int]], actor: str) -> Return:  # fmt: skip
+    """Units of a return arrive: per return line, how many go back on the shelf at the
+    return's location and how many came damaged (written off). What they refund is worked out
+    now, on what the customer paid for each line; the order's next version records them."""
+    bump_lock_version(order, expected)
+    return_ = _return(order, return_id)
+    if return_.status not in (ReturnStatus.REQUESTED, ReturnStatus.PARTIALLY_RECEIVED):
+        raise ReturnError(f"Return #{return_.id} is {return_.status.value}; nothing more can "
+                          "be received.")  # fmt: skip
+    arriving = []
+    for part in return_.items:
+        restock, damaged = received.get(part.id, (0, 0))
+        expected_units = part.quantity - part.received_quantity
+        if restock < 0 or damaged < 0 or restock + damaged > expected_units:
+            raise ReturnError(f"{part.item.title}: {expected_units} still expected, not "
+                              f"{restock + damaged}.")  # fmt: skip
+        if restock or damaged:
+            arriving.append((part, restock, damaged))
+    if not arriving:
+        raise ReturnError("Say how many units arrived.")
+    change = _returning_change(order, actor)
+    for part, restock, damaged in arriving:
+        for action, units in ((ActionType.RECEIVE_RETURN_ITEM, restock),
+                              (ActionType.RECEIVE_DAMAGED_RETURN_ITEM, damaged)):  # fmt: skip
+            if units:
+                change.actions.append(OrderChangeAction(
+                    ordering=len(change.actions) + 1, action=action, item_id=part.item_id,
+                    quantity=units, created_by=actor))  # fmt: skip
+    currency = order.currency_code
+    line_totals = {item.id: t.total for item, t in zip(order.items, order.totals.items,
+                                                         strict=True)}  # fmt: skip
+    tracked = tracked_skus([part.item.sku for part, _, _ in arriving if part.item.sku])
+
+    def write() -> None:
+        for part, restock, damaged in arriving:
+            item, units = part.item, restock + damaged
+            return_.refund_due += ReturnLine(
+                item.title, line_totals[item.id], item.quantity, item.returned_quantity, units,
+            ).refund(currency)  # fmt: skip
+            item.return_requested_quantity -= units
+            item.returned_quantity += units
+            item.written_off_quantity += damaged
+            part.restocked_quantity += restock
+            part.damaged_quantity += damaged
+            if restock and item.sku in tracked:
+                adjust_stock(item.sku, return_.location, restock,
+                             f"Return #{return_.id} received", actor)  # fmt: skip
+
+    apply_change(order, change, actor, write)
+    complete = all(part.received_quantity == part.quantity for part in return_.items)
+    return_.status = ReturnStatus.RECEIVED if complete else ReturnStatus.PARTIALLY_RECEIVED
+    if complete:
+        return_.received_at = utcnow()
+    record_event(order, "order.return_received", actor,
+                 f"Return #{return_.id}: " + ", ".join(
+                     f"{restock + damaged} × {part.item.title}"
+                     + (f" ({damaged} damaged)" if damaged else "")
+                     for part, restock, damaged in arriving) + " received",
+                 {"return_id": return_.id, "version": order.version,
+                  "refund_due": str(refund_to_offer(order, return_))})  # fmt: skip
+    return return_
+
+
+def refund_to_offer(order: Order, return_: Return) -> Decimal:
+    """What the return's received units refund and has not been refunded: their shares of the
+    lines, less the return shipping when the customer pays it; never more than the order has
+    left to refund."""
+    goods = return_.refund_due
+    kept = min(return_.return_shipping_amount, goods) if return_.deduct_shipping else ZERO
+    return max(min(goods - kept - return_.refunded, order.totals.refundable_amount), ZERO)
+
+
+def refund_return(order: Order, expected: int, return_id: int, amount: Decimal,
+                  actor: str) -> list[Refund]:  # fmt: skip
+    """Refund exactly what the return's received units are owed (``refund_to_offer``), from
+    the captured payments newest first; once."""
+    bump_lock_version(order, expected)
+    return_ = _return(order, return_id)
+    due = refund_to_offer(order, return_)
+    refunds = refund_exactly(order, amount, due, reason="return", note=f"Return #{return_.id}",
+                             actor=actor, source=f"return #{return_.id}")  # fmt: skip
+    return_.refunded += amount
+    return refunds
+
+
+def cancel_return(order: Order, expected: int, return_id: int, actor: str) -> Return:
+    """Call off a return before anything arrived; the units are no longer asked back."""
+    bump_lock_version(order, expected)
+    return_ = _return(order, return_id)
+    if return_.status != ReturnStatus.REQUESTED:
+        raise ReturnError(f"Return #{return_.id} is {return_.status.value}: only a return with "
+                          "nothing received yet can be canceled.")  # fmt: skip
+    change = _returning_change(order, actor)
+    for part in return_.items:
+        change.actions.append(OrderChangeAction(
+            ordering=len(change.actions) + 1, action=ActionType.CANCEL_RETURN_ITEM,
+            item_id=part.item_id, quantity=part.quantity, created_by=actor))  # fmt: skip
+
+    def write() -> None:
+        for part in return_.items:
+            part.item.return_requested_quantity -= part.quantity
+
+    apply_change(order, change, actor, write)
+    return_.status = ReturnStatus.CANCELED
+    return_.canceled_by, return_.canceled_at = actor, utcnow()
+    record_event(order, "order.return_canceled", actor, f"Return #{return_.id} canceled",
+                 {"return_id": return_.id, "version": order.version})  # fmt: skip
+    return return_
+
+
+def _active_reasons(ids: set[int]) -> set[int]:
+    """Which of ``ids`` are reasons still offered."""
+    if not ids:
+        return set()
+    return set(db.session.scalars(select(ReturnReason.id).where(
+        ReturnReason.id.in_(ids), ReturnReason.is_active)))  # fmt: skip
+
+
+def _checked_shipping(amount: Decimal, currency: str) -> Decimal:
+    try:
+        return check_amount(amount, currency, maximum=MAX_AMOUNT)
+    except MoneyError as error:
+        raise ReturnError(f"Return shipping: {error}") from None
