@@ -273,6 +273,15 @@ def _paired(before: Sequence, after: Sequence) -> list[tuple]:
     return pairs + [(None, part) for part in later.values()]
 
 
+def _presence(before, after) -> str:
+    """Added, removed, or on both sides (unchanged, unless its figures say otherwise)."""
+    if before is None:
+        return "added"
+    if after is None:
+        return "removed"
+    return "unchanged"
+
+
 @dataclass(frozen=True)
 class LineChange:
     """One line compared across two states: ``before`` or ``after`` is ``None`` when the line
@@ -283,16 +292,13 @@ class LineChange:
 
     @property
     def kind(self) -> str:
-        if self.before is None:
-            return "added"
-        if self.after is None:
-            return "removed"
-        if (self.before.quantity, self.before.unit_price) != (self.after.quantity,
-                                                               self.after.unit_price):
+        kind = _presence(self.before, self.after)
+        if kind == "unchanged" and (
+            (self.before.quantity, self.before.unit_price, self.before.adjustments)
+            != (self.after.quantity, self.after.unit_price, self.after.adjustments)
+        ):
             return "changed"
-        if self.before.adjustments != self.after.adjustments:
-            return "changed"
-        return "unchanged"
+        return kind
 
 
 def compare_lines(before: Sequence[Line], after: Sequence[Line]) -> list[LineChange]:
@@ -311,11 +317,7 @@ class ShippingChange:
 
     @property
     def kind(self) -> str:
-        if self.before is None:
-            return "added"
-        if self.after is None:
-            return "removed"
-        return "unchanged"
+        return _presence(self.before, self.after)
 
 
 def compare_shipping(before: Sequence[Shipping], after: Sequence[Shipping]) -> list[ShippingChange]:
