@@ -31,6 +31,7 @@ from app.changes.calculations import (
     StagedAction,
     apply_actions,
     compare_lines,
+    compare_shipping,
 )
 from app.changes.models import (
     ActionType,
@@ -575,16 +576,19 @@ def _write(order: Order, result: Preview) -> None:
             reserve_units(order, item, after.quantity - old_quantity)
         elif after.quantity < old_quantity:
             release_units(order, item, old_quantity - after.quantity)
-    kept = {s.id for s in result.proposed.shipping_methods if s.id is not None}
-    for method in [m for m in order.shipping_methods if m.id not in kept]:
-        order.shipping_methods.remove(method)
-    for added in (s for s in result.proposed.shipping_methods if s.id is None):
-        method = ShippingMethod(name=added.name, amount=added.amount,
-                                shipping_option_id=added.shipping_option_id,
-                                is_tax_inclusive=added.is_tax_inclusive)  # fmt: skip
-        sync_rows(method.tax_lines, _taxes(added), ShippingMethodTaxLine)
-        sync_rows(method.adjustments, _discounts(added), ShippingMethodAdjustment)
-        order.shipping_methods.append(method)
+    methods = {m.id: m for m in order.shipping_methods}
+    for pair in compare_shipping(result.current.shipping_methods,
+                                 result.proposed.shipping_methods):  # fmt: skip
+        added = pair.after
+        if pair.kind == "removed":
+            order.shipping_methods.remove(methods[pair.before.id])
+        elif pair.kind == "added":
+            method = ShippingMethod(name=added.name, amount=added.amount,
+                                    shipping_option_id=added.shipping_option_id,
+                                    is_tax_inclusive=added.is_tax_inclusive)  # fmt: skip
+            sync_rows(method.tax_lines, _taxes(added), ShippingMethodTaxLine)
+            sync_rows(method.adjustments, _discounts(added), ShippingMethodAdjustment)
+            order.shipping_methods.append(method)
     order.forget_totals()
 
 

@@ -261,6 +261,27 @@ def pending_difference(proposed: OrderState) -> Decimal:
     return proposed.totals.outstanding_amount
 
 
+def _paired(before: Sequence, after: Sequence) -> list[tuple]:
+    """Lines (or shipping methods) of two states side by side: matched by id, and those a
+    change adds (no id yet) by their action; in the order of ``before``, the added ones last."""
+
+    def key(part) -> tuple[str, int | None]:
+        return ("id", part.id) if part.id is not None else ("action", part.action_id)
+
+    later = {key(part): part for part in after}
+    pairs = [(part, later.pop(key(part), None)) for part in before]
+    return pairs + [(None, part) for part in later.values()]
+
+
+def _presence(before, after) -> str:
+    """Added, removed, or on both sides (unchanged, unless its figures say otherwise)."""
+    if before is None:
+        return "added"
+    if after is None:
+        return "removed"
+    return "unchanged"
+
+
 @dataclass(frozen=True)
 class LineChange:
     """One line compared across two states: ``before`` or ``after`` is ``None`` when the line
@@ -271,24 +292,35 @@ class LineChange:
 
     @property
     def kind(self) -> str:
-        if self.before is None:
-            return "added"
-        if self.after is None:
-            return "removed"
-        if (self.before.quantity, self.before.unit_price) != (self.after.quantity,
-                                                               self.after.unit_price):
+        kind = _presence(self.before, self.after)
+        if kind == "unchanged" and (
+            (self.before.quantity, self.before.unit_price, self.before.adjustments)
+            != (self.after.quantity, self.after.unit_price, self.after.adjustments)
+        ):
             return "changed"
-        if self.before.adjustments != self.after.adjustments:
-            return "changed"
-        return "unchanged"
+        return kind
 
 
 def compare_lines(before: Sequence[Line], after: Sequence[Line]) -> list[LineChange]:
     """Lines of two states side by side: matched by line id (added lines by their action),
     in the order of ``before`` with the added ones last."""
-    def key(line: Line):
-        return ("line", line.id) if line.id is not None else ("action", line.action_id)
+    return [LineChange(old, new) for old, new in _paired(before, after)]
 
-    later = {key(line): line for line in after}
-    pairs = [LineChange(line, later.pop(key(line), None)) for line in before]
-    return pairs + [LineChange(None, line) for line in later.values()]
+
+@dataclass(frozen=True)
+class ShippingChange:
+    """One shipping method compared across two states: ``before`` or ``after`` is ``None``
+    when it was added or removed. A change adds and removes methods, never changes one."""
+
+    before: Shipping | None
+    after: Shipping | None
+
+    @property
+    def kind(self) -> str:
+        return _presence(self.before, self.after)
+
+
+def compare_shipping(before: Sequence[Shipping], after: Sequence[Shipping]) -> list[ShippingChange]:
+    """Shipping methods of two states side by side, matched as ``compare_lines`` matches
+    lines: by id (added methods by their action), the added ones last."""
+    return [ShippingChange(old, new) for old, new in _paired(before, after)]

@@ -1,82 +1,164 @@
-"""The edit page's comparison, as pure functions over plain values: each line and shipping
-method as it is and as the change would leave it, with the totals of each side and the staged
-step that made the difference (which staff may undo)."""
+"""Two states of an order side by side, as pure values: each line and shipping method as it was
+and as it is (or would be), with each side's totals, and the totals panel's figures on both
+sides. The staff edit page, the customer's page and emails, and the version compare page all
+read this; each adds only what is its own (the edit page: the staged step each row may undo).
+Pure, like the calculations it reads: no Flask, no SQLAlchemy.
+"""
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
+from decimal import Decimal
+from typing import Generic, TypeVar
 
-from app.changes.calculations import Line, LineChange, OrderState, Shipping
+from app.changes.calculations import (
+    Line,
+    OrderState,
+    Shipping,
+    compare_lines,
+    compare_shipping,
+)
 from app.orders.calculations import ChargeTotals, OrderTotals
+from app.orders.summary import TotalsSummary, summarize_totals
+
+Part = TypeVar("Part", Line, Shipping)
 
 
 @dataclass(frozen=True)
-class LineRow:
-    """A line side by side; ``kind`` is added, removed, changed or unchanged."""
+class Side:
+    """One side of the comparison: an order's state with its totals worked out once, line by
+    line, and the totals panel's figures (``app.orders.summary``) from them."""
 
-    kind: str
-    before: Line | None
-    after: Line | None
-    before_totals: ChargeTotals | None
-    after_totals: ChargeTotals | None
-    #: The staged step behind the difference: the line's update or removal, or the addition.
-    step_id: int | None
+    state: OrderState
+    totals: OrderTotals
+    summary: TotalsSummary
 
     @property
-    def line(self) -> Line:
-        """The line as it reads best: as proposed, or as it was when it goes."""
-        return self.after or self.before
+    def items(self) -> list[tuple[Line, ChargeTotals]]:
+        return list(zip(self.state.items, self.totals.items, strict=True))
+
+    @property
+    def shipping(self) -> list[tuple[Shipping, ChargeTotals]]:
+        return list(zip(self.state.shipping_methods, self.totals.shipping_methods, strict=True))
+
+    @property
+    def paid(self) -> Decimal:
+        """What the customer has paid and not had back."""
+        return self.totals.paid_total - self.totals.refunded_total
+
+
+def side(state: OrderState) -> Side:
+    """``state`` with its totals and the panel's figures."""
+    totals = state.totals
+    return Side(state, totals, summarize_totals(
+        totals, [i.charge for i in state.items], [s.charge for s in state.shipping_methods]))
 
 
 @dataclass(frozen=True)
-class ShippingRow:
-    """A shipping method side by side; ``kind`` is added, removed or unchanged."""
+class Row(Generic[Part]):
+    """A line or shipping method side by side. ``kind`` is added, removed, changed (lines
+    only) or unchanged; ``before`` and its totals are ``None`` for one added, ``after`` and its
+    totals for one removed."""
 
     kind: str
-    method: Shipping
-    totals: ChargeTotals
-    step_id: int | None
+    before: Part | None
+    after: Part | None
+    before_totals: ChargeTotals | None
+    after_totals: ChargeTotals | None
+
+    @property
+    def shown(self) -> Part:
+        """The line as it reads best: as it is after, or as it was when it goes."""
+        return self.after if self.after is not None else self.before
+
+    @property
+    def before_total(self) -> Decimal | None:
+        """What the whole line costs before: discounts taken off, tax in."""
+        return None if self.before_totals is None else self.before_totals.total
+
+    @property
+    def after_total(self) -> Decimal | None:
+        """What the whole line costs after: discounts taken off, tax in."""
+        return None if self.after_totals is None else self.after_totals.total
+
+
+@dataclass(frozen=True)
+class TotalsRow:
+    """A total before and after; ``deduction`` rows are taken off the total."""
+
+    label: str
+    before: Decimal
+    after: Decimal
+    deduction: bool = False
+    grand: bool = False
+
+    @property
+    def change(self) -> Decimal:
+        return self.after - self.before
 
 
 @dataclass(frozen=True)
 class Comparison:
-    current: OrderTotals
-    proposed: OrderTotals
-    lines: list[LineRow]
-    shipping: list[ShippingRow]
+    """Two states side by side: every line and shipping method of both, the order's own in
+    their order and the added ones last."""
+
+    before: Side
+    after: Side
+    lines: list[Row[Line]]
+    shipping: list[Row[Shipping]]
+
+    @property
+    def changed_lines(self) -> list[Row[Line]]:
+        return [row for row in self.lines if row.kind != "unchanged"]
+
+    @property
+    def changed_shipping(self) -> list[Row[Shipping]]:
+        return [row for row in self.shipping if row.kind != "unchanged"]
+
+    @property
+    def difference(self) -> Decimal:
+        """What the after side leaves to settle: its total less what the customer has paid
+        and not had back. Positive: to collect; negative: to refund."""
+        return self.after.totals.outstanding_amount
+
+    @property
+    def totals_rows(self) -> list[TotalsRow]:
+        """The totals panel's rows before and after as the customer reads them, rows that are
+        zero on both sides left out: they add up to the total on each side. (The staff edit
+        page lays out ``before.summary`` and ``after.summary`` in full, with what was paid
+        and refunded, as the order page's panel does.)"""
+        old, new = self.before.summary, self.after.summary
+        wanted = [
+            ("Items", "items", False, False, True),
+            ("Discounts", "discounts", True, False, False),
+            ("Shipping", "shipping", False, False, False),
+            ("Tax", "added_tax", False, False, old.tax_is_added or new.tax_is_added),
+            ("Gift cards", "gift_cards", True, False, False),
+            ("Credit", "credit_lines", True, False, False),
+            ("Total", "total", False, True, True),
+            ("Tax included", "included_tax", False, False, False),
+        ]
+        return [TotalsRow(label, getattr(old, name), getattr(new, name), deduction, grand)
+                for label, name, deduction, grand, always in wanted
+                if always or getattr(old, name) or getattr(new, name)]  # fmt: skip
 
 
-def _key(line: Line) -> tuple[str, int | None]:
-    return ("line", line.id) if line.id is not None else ("action", line.action_id)
+def _rows(pairs: list, before: dict, after: dict) -> list[Row]:
+    """Each pair (``LineChange``, ``ShippingChange``) with its totals on each side."""
+    return [Row(pair.kind, pair.before, pair.after, before.get(pair.before), after.get(pair.after))
+            for pair in pairs]  # fmt: skip
 
 
-def compare(current: OrderState, proposed: OrderState, lines: Sequence[LineChange],
-            line_steps: Mapping[int, int],
-            shipping_steps: Mapping[int, int]) -> Comparison:  # fmt: skip
-    """The rows of the comparison. ``lines`` pairs the two states' lines
-    (``compare_lines``); ``line_steps`` and ``shipping_steps`` name the staged step that
-    changes or removes an order line or shipping method, by its id."""
-    now, then = current.totals, proposed.totals
-    before_totals = {line.id: t for line, t in zip(current.items, now.items, strict=True)}
-    after_totals = {_key(line): t for line, t in zip(proposed.items, then.items, strict=True)}
-    line_rows = [
-        LineRow(
-            kind=pair.kind, before=pair.before, after=pair.after,
-            before_totals=before_totals[pair.before.id] if pair.before else None,
-            after_totals=after_totals[_key(pair.after)] if pair.after else None,
-            step_id=line_steps.get(pair.before.id) if pair.before else pair.after.action_id,
-        )
-        for pair in lines
-    ]  # fmt: skip
-    kept = {s.id for s in proposed.shipping_methods if s.id is not None}
-    shipping_rows = [
-        ShippingRow("unchanged" if method.id in kept else "removed", method, totals,
-                    shipping_steps.get(method.id))
-        for method, totals in zip(current.shipping_methods, now.shipping_methods, strict=True)
-    ] + [
-        ShippingRow("added", method, totals, method.action_id)
-        for method, totals in zip(proposed.shipping_methods, then.shipping_methods, strict=True)
-        if method.id is None
-    ]  # fmt: skip
-    return Comparison(now, then, line_rows, shipping_rows)
+def compare(before: OrderState, after: OrderState) -> Comparison:
+    """``before`` and ``after`` side by side: a preview's current and proposed states, or two
+    stored versions. Lines are paired by ``compare_lines``, shipping by ``compare_shipping``;
+    each side's totals are worked out once."""
+    old, new = side(before), side(after)
+    # The engine works out each line's totals from that line alone, so a line (a value) can
+    # key them.
+    return Comparison(
+        old, new,
+        _rows(compare_lines(before.items, after.items), dict(old.items), dict(new.items)),
+        _rows(compare_shipping(before.shipping_methods, after.shipping_methods),
+              dict(old.shipping), dict(new.shipping)),
+    )  # fmt: skip

@@ -10,9 +10,6 @@ cancel) is a 410: both say why and change nothing.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
-from decimal import Decimal
-
 from flask import Blueprint, Response, redirect, render_template, url_for
 from flask_wtf import FlaskForm
 from flask_wtf.csrf import CSRFError
@@ -29,18 +26,9 @@ from app.changes.actions import (
     link_problem,
     preview,
 )
-from app.changes.calculations import OrderState
+from app.changes.comparison import Comparison, compare
 from app.changes.customer_forms import ConfirmForm, DeclineForm
 from app.changes.models import ChangeStatus, OrderChangeLink, OrderVersion
-from app.changes.proposal import (
-    LineRow,
-    ShippingRow,
-    TotalsRow,
-    line_rows,
-    paid,
-    shipping_rows,
-    totals_rows,
-)
 from app.changes.snapshots import state_from_snapshot
 from app.extensions import db
 from app.orders.actions import OrderActionError, lock_order
@@ -75,22 +63,11 @@ def answer_not_checked(error: CSRFError):
     return render_template("customer/link_gone.html", message=message, status=400), 400
 
 
-@dataclass(frozen=True)
-class Figures:
-    """The change as the page shows it: lines, shipping and totals on both sides, what the
-    customer has paid, and the difference in words."""
-
-    lines: list[LineRow]
-    shipping: list[ShippingRow]
-    totals: list[TotalsRow]
-    paid: Decimal
-    difference: str
-
-
-def _figures(before: OrderState, after: OrderState) -> Figures:
-    difference = difference_text(after.totals.outstanding_amount, after.currency_code)
-    return Figures(line_rows(before, after), shipping_rows(before, after),
-                   totals_rows(before, after), paid(after), difference)  # fmt: skip
+def _difference(figures: Comparison | None) -> str:
+    """What the change leaves to settle, in words (none without figures)."""
+    if figures is None:
+        return ""
+    return difference_text(figures.difference, figures.after.state.currency_code)
 
 
 @bp.get("/order-edits/<token>")
@@ -120,10 +97,11 @@ def _proposal_page(link: OrderChangeLink, token: str, status: int = 200, message
     except ChangeError as error:
         figures, unfit = None, str(error)
     else:
-        figures, unfit = _figures(result.current, result.proposed), ""
+        figures, unfit = compare(result.current, result.proposed), ""
     return render_template(
         "customer/order_edit.html", order=order, link=link, token=token, figures=figures,
-        unfit=unfit, message=message, confirm_form=ConfirmForm(formdata=None),
+        difference=_difference(figures), unfit=unfit, message=message,
+        confirm_form=ConfirmForm(formdata=None),
         decline_form=decline_form or DeclineForm(formdata=None),
     ), status  # fmt: skip
 
@@ -139,9 +117,10 @@ def _outcome(link: OrderChangeLink):
             OrderVersion.order_id == order.id,
             OrderVersion.version.in_([change.confirmed_version - 1, change.confirmed_version]),
         ).order_by(OrderVersion.version)).all()  # fmt: skip
-        figures = _figures(*(state_from_snapshot(v) for v in versions))
+        figures = compare(*(state_from_snapshot(v) for v in versions))
     return render_template("customer/order_edit.html", order=order, link=link, change=change,
-                           figures=figures, answered=True)  # fmt: skip
+                           figures=figures, difference=_difference(figures),
+                           answered=True)  # fmt: skip
 
 
 @bp.post("/order-edits/<token>/confirm")

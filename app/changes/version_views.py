@@ -3,17 +3,13 @@ line and total by total. Each takes a fixed number of queries, whatever the orde
 
 from __future__ import annotations
 
-from dataclasses import dataclass
-from decimal import Decimal
-
 from flask import Blueprint, abort, render_template, request
 from flask_login import login_required
 
-from app.changes.calculations import Line, LineChange, OrderState, Shipping, compare_lines
+from app.changes.comparison import TotalsRow, compare, side
 from app.changes.versions import order_versions
 from app.extensions import db
 from app.numbers import whole_number
-from app.orders.calculations import ChargeTotals, OrderTotals
 from app.orders.models import Order, OrderStatus
 
 bp = Blueprint("order_versions", __name__)
@@ -65,22 +61,6 @@ def _order_or_404(order_id: int) -> Order:
     return order
 
 
-@dataclass(frozen=True)
-class Shown:
-    """A version's state with its totals worked out once, line by line."""
-
-    state: OrderState
-    totals: OrderTotals
-
-    @property
-    def items(self) -> list[tuple[Line, ChargeTotals]]:
-        return list(zip(self.state.items, self.totals.items, strict=True))
-
-    @property
-    def shipping(self) -> list[tuple[Shipping, ChargeTotals]]:
-        return list(zip(self.state.shipping_methods, self.totals.shipping_methods, strict=True))
-
-
 @bp.get("/orders/<int:order_id>/versions/<int:number>")
 def show_version(order_id: int, number: int):
     """One version of the order, read-only: its lines, shipping and every total, and the
@@ -90,42 +70,8 @@ def show_version(order_id: int, number: int):
     if version is None:
         abort(404)
     return render_template("changes/version.html", order=order, version=version,
-                           shown=Shown(version.state, version.state.totals),
+                           shown=side(version.state),
                            total_labels=TOTAL_LABELS)  # fmt: skip
-
-
-@dataclass(frozen=True)
-class LineRow:
-    """A line that differs between two versions: ``kind`` is added, removed or changed."""
-
-    kind: str
-    before: Line | None
-    after: Line | None
-    before_total: Decimal | None
-    after_total: Decimal | None
-
-    @property
-    def title(self) -> str:
-        return (self.after or self.before).title
-
-
-@dataclass(frozen=True)
-class TotalRow:
-    label: str
-    before: Decimal
-    after: Decimal
-
-    @property
-    def change(self) -> Decimal:
-        return self.after - self.before
-
-
-def _line_rows(pairs: list[LineChange], before: Shown, after: Shown) -> list[LineRow]:
-    before_totals = {line: t.total for line, t in before.items}
-    after_totals = {line: t.total for line, t in after.items}
-    return [LineRow(pair.kind, pair.before, pair.after, before_totals.get(pair.before),
-                    after_totals.get(pair.after))
-            for pair in pairs if pair.kind != "unchanged"]  # fmt: skip
 
 
 def _versions_asked(order: Order) -> tuple[int, int] | str:
@@ -153,17 +99,13 @@ def compare_versions(order_id: int):
     if len(versions) != 2:
         abort(404)
     older, newer = (versions[n] for n in asked)
-    before = Shown(older.state, older.state.totals)
-    after = Shown(newer.state, newer.state.totals)
-    pairs = compare_lines(older.state.items, newer.state.items)
-    kept = {s.id for s in newer.state.shipping_methods}
-    had = {s.id for s in older.state.shipping_methods}
+    comparison = compare(older.state, newer.state)
+    before, after = comparison.before.totals, comparison.after.totals
     return render_template(
         "changes/compare.html", order=order, older=older, newer=newer,
-        lines=_line_rows(pairs, before, after),
-        unchanged=sum(1 for pair in pairs if pair.kind == "unchanged"),
-        shipping_removed=[s for s in older.state.shipping_methods if s.id not in kept],
-        shipping_added=[s for s in newer.state.shipping_methods if s.id not in had],
-        totals=[TotalRow(label, getattr(before.totals, name), getattr(after.totals, name))
+        lines=comparison.changed_lines,
+        unchanged=len(comparison.lines) - len(comparison.changed_lines),
+        shipping=comparison.changed_shipping,
+        totals=[TotalsRow(label, getattr(before, name), getattr(after, name))
                 for name, label in TOTAL_LABELS],
     )  # fmt: skip

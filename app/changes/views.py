@@ -27,7 +27,6 @@ from app.htmx import is_htmx, render_page_or_block
 from app.orders.actions import OrderActionError, StaleOrderError
 from app.orders.forms import VersionedForm
 from app.orders.models import Order, OrderStatus
-from app.orders.summary import summarize_totals
 from app.orders.views import order_or_404
 
 bp = Blueprint("changes", __name__)
@@ -37,11 +36,6 @@ bp = Blueprint("changes", __name__)
 @login_required
 def require_staff() -> None:
     """Every edit page is for logged-in staff only."""
-
-
-def _summary(state, totals):
-    return summarize_totals(totals, [i.charge for i in state.items],
-                            [s.charge for s in state.shipping_methods])  # fmt: skip
 
 
 def _edit_page(order: Order, status: int = 200, message: str = "", forms=None,
@@ -81,17 +75,19 @@ def _change_context(order: Order, change: OrderChange) -> dict:
         return {"preview_problem": str(error), "step_labels": STEP_LABELS,
                 "items": {i.id: i for i in order.items},
                 "methods": {m.id: m for m in order.shipping_methods}}
+    # What Undo drops: the step that changes or removes an order line or shipping method, by
+    # its id (an added line's or method's step is its own ``action_id``).
     line_steps = {a.item_id: a.id for a in change.actions if a.item_id is not None}
     shipping_steps = {a.shipping_method_id: a.id for a in change.actions
                       if a.shipping_method_id is not None}  # fmt: skip
-    comparison = compare(result.current, result.proposed, result.lines, line_steps,
-                         shipping_steps)  # fmt: skip
+    comparison = compare(result.current, result.proposed)
     return {
         "comparison": comparison,
-        "now": _summary(result.current, comparison.current),
-        "proposed": _summary(result.proposed, comparison.proposed),
-        "difference": result.difference,
-        "difference_text": edits.difference_text(result.difference, order.currency_code),
+        "line_steps": line_steps,
+        "shipping_steps": shipping_steps,
+        "now": comparison.before.summary,
+        "proposed": comparison.after.summary,
+        "difference_text": edits.difference_text(comparison.difference, order.currency_code),
         "shipping_options": [o for o in order.region.shipping_options if o.is_active]
         if order.region and change.status == ChangeStatus.PENDING else [],
         "note_form": InternalNoteForm(formdata=None, internal_note=change.internal_note),

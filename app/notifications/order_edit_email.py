@@ -15,8 +15,8 @@ from decimal import Decimal
 from flask import render_template
 
 from app.changes.actions import ChangeError, issue_link, preview
+from app.changes.comparison import compare
 from app.changes.models import OrderChange, OrderChangeLink
-from app.changes.proposal import line_rows, shipping_rows
 from app.events.outbox import OutboxEvent, subscriber
 from app.extensions import db
 from app.notifications.mail import public_url, send_mail
@@ -64,9 +64,6 @@ def _proposal(order: Order, change: OrderChange) -> dict:
         result = preview(order, change)
     except ChangeError as problem:
         return {"lines": [], "shipping": [], "problem": str(problem)}
-    return {
-        "lines": [r for r in line_rows(result.current, result.proposed) if r.kind != "unchanged"],
-        "shipping": [r for r in shipping_rows(result.current, result.proposed)
-                     if r.kind != "unchanged"],
-        "problem": "",
-    }  # fmt: skip
+    comparison = compare(result.current, result.proposed)
+    return {"lines": comparison.changed_lines, "shipping": comparison.changed_shipping,
+            "problem": ""}  # fmt: skip

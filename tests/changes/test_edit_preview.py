@@ -28,6 +28,7 @@ from app.changes.calculations import (
     TaxLine,
     apply_actions,
     compare_lines,
+    compare_shipping,
     pending_difference,
     scale_adjustments,
 )
@@ -182,6 +183,32 @@ def test_the_lines_compare_added_removed_and_changed():
     pairs = compare_lines(state().items, after.items)
     assert [(p.kind, (p.before or p.after).title) for p in pairs] == [
         ("changed", "Linen shirt"), ("unchanged", "Wool socks"), ("added", "Scarf")]  # fmt: skip
+
+
+def test_shipping_compares_by_id_and_added_methods_by_their_action():
+    standard = Shipping(id=4, name="Standard", amount=D("5.00"), tax_lines=TAX10)
+    courier = Shipping(id=5, name="Courier", amount=D("7.00"), tax_lines=TAX10)
+    before = state(shipping=(standard, courier))
+    after = apply_actions(before, [
+        StagedAction(SHIPPING_REMOVE, id=8, shipping_method_id=4),
+        StagedAction(SHIPPING_ADD, id=9, title="Pickup", unit_price=D("0")),
+        StagedAction(SHIPPING_ADD, id=10, title="Gift box", unit_price=D("2.00")),
+    ], Pricing())  # fmt: skip
+    pairs = compare_shipping(before.shipping_methods, after.shipping_methods)
+    assert [(p.kind, p.before, p.after and p.after.name) for p in pairs] == [
+        ("removed", standard, None), ("unchanged", courier, "Courier"),
+        ("added", None, "Pickup"), ("added", None, "Gift box")]  # fmt: skip
+    assert [p.after.action_id for p in pairs if p.kind == "added"] == [9, 10]
+
+
+def test_stored_versions_compare_shipping_by_id():
+    # A confirmed change gave the method it added an id: the newer version knows it by that.
+    standard = Shipping(id=4, name="Standard", amount=D("5.00"))
+    express = Shipping(id=6, name="Express", amount=D("9.90"))
+    pairs = compare_shipping([standard], [express])
+    assert [(p.kind, p.before, p.after) for p in pairs] == [
+        ("removed", standard, None), ("added", None, express)]  # fmt: skip
+    assert [p.kind for p in compare_shipping([standard], [standard])] == ["unchanged"]
 
 
 @pytest.mark.parametrize(("captured", "refunded", "quantity"), [

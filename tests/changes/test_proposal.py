@@ -21,7 +21,7 @@ from app.changes.calculations import (
     TaxLine,
     apply_actions,
 )
-from app.changes.proposal import line_rows, paid, shipping_rows, totals_rows
+from app.changes.comparison import compare
 from app.orders.calculations import GiftCardUse
 
 TAX = (TaxLine("TAX", "Tax", Decimal("10")),)
@@ -45,6 +45,10 @@ def order(inclusive: bool = False, **money) -> OrderState:
     )  # fmt: skip
 
 
+def quantity(line: Line | None) -> int | None:
+    return None if line is None else line.quantity
+
+
 CHANGE = [
     StagedAction(ITEM_UPDATE, id=1, item_id=1, quantity=2),
     StagedAction(ITEM_REMOVE, id=2, item_id=2),
@@ -58,8 +62,9 @@ CHANGE = [
 def test_lines_and_shipping_show_what_each_costs_before_and_after(inclusive):
     before = order(inclusive)
     after = apply_actions(before, CHANGE, Pricing(is_tax_inclusive=inclusive, tax_rates=RATES))
-    rows = line_rows(before, after)
-    assert [(r.kind, r.title, r.before_quantity, r.after_quantity) for r in rows] == [
+    comparison = compare(before, after)
+    rows = comparison.lines
+    assert [(r.kind, r.shown.title, quantity(r.before), quantity(r.after)) for r in rows] == [
         ("changed", "Linen shirt", 3, 2), ("removed", "Wool socks", 2, None),
         ("added", "Gift wrap", None, 1)]  # fmt: skip
     # Each side's line totals are the money engine's, line by line.
@@ -67,8 +72,9 @@ def test_lines_and_shipping_show_what_each_costs_before_and_after(inclusive):
         t.total for t in before.totals.items]
     assert [r.after_total for r in rows if r.after_total is not None] == [
         t.total for t in after.totals.items]
-    shipping = shipping_rows(before, after)
-    assert [(s.kind, s.name) for s in shipping] == [("removed", "Standard"), ("added", "Express")]
+    shipping = comparison.shipping
+    assert [(s.kind, s.shown.name) for s in shipping] == [
+        ("removed", "Standard"), ("added", "Express")]  # fmt: skip
     assert shipping[0].before_total == before.totals.shipping_total
     assert shipping[1].after_total == after.totals.shipping_total
 
@@ -82,7 +88,8 @@ def test_lines_and_shipping_show_what_each_costs_before_and_after(inclusive):
 def test_the_totals_rows_add_up_to_the_total_on_each_side(inclusive, money):
     before = order(inclusive, **money)
     after = apply_actions(before, CHANGE, Pricing(is_tax_inclusive=inclusive, tax_rates=RATES))
-    rows = {row.label: row for row in totals_rows(before, after)}
+    comparison = compare(before, after)
+    rows = {row.label: row for row in comparison.totals_rows}
     for side, state in (("before", before), ("after", after)):
         added = sum((-getattr(r, side) if r.deduction else getattr(r, side)
                      for label, r in rows.items() if label not in ("Total", "Tax included")),
@@ -90,5 +97,5 @@ def test_the_totals_rows_add_up_to_the_total_on_each_side(inclusive, money):
         assert added == getattr(rows["Total"], side) == state.totals.total
     assert ("Tax included" in rows) is inclusive
     assert ("Tax" in rows) is not inclusive
-    assert paid(after) == sum(money.get("captured", ()), Decimal(0)) - sum(
+    assert comparison.after.paid == sum(money.get("captured", ()), Decimal(0)) - sum(
         money.get("refunded", ()), Decimal(0))
