@@ -59,10 +59,21 @@ class Line:
     product_type: str = ""
     thumbnail: str = ""
     fulfilled_quantity: int = 0
+    #: Units asked back by a return and not received yet; received back (restocked or
+    #: damaged); of those, written off. Returns change these, and versions keep them.
+    return_requested_quantity: int = 0
+    returned_quantity: int = 0
+    written_off_quantity: int = 0
     is_tax_inclusive: bool = False
     is_custom_price: bool = False
     tax_lines: tuple[TaxLine, ...] = ()
     adjustments: tuple[Adjustment, ...] = ()
+
+    @property
+    def returns(self) -> tuple[int, int, int]:
+        """Asked back, returned, written off."""
+        return (self.return_requested_quantity, self.returned_quantity,
+                self.written_off_quantity)
 
     @property
     def charge(self) -> Charge:
@@ -294,8 +305,10 @@ class LineChange:
     def kind(self) -> str:
         kind = _presence(self.before, self.after)
         if kind == "unchanged" and (
-            (self.before.quantity, self.before.unit_price, self.before.adjustments)
-            != (self.after.quantity, self.after.unit_price, self.after.adjustments)
+            (self.before.quantity, self.before.unit_price, self.before.adjustments,
+             self.before.returns)
+            != (self.after.quantity, self.after.unit_price, self.after.adjustments,
+                self.after.returns)
         ):
             return "changed"
         return kind

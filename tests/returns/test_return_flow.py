@@ -209,3 +209,19 @@ def test_a_stale_lock_version_is_refused(shipped):
 def _return(return_id: int):
     db.session.expire_all()
     return db.session.get(returns.Return, return_id)
+
+
+def test_each_step_is_a_version_whose_diff_shows_the_units_coming_back(shipped, staff_client):
+    order, warehouse = shipped
+    shirt = order.items[0]
+    order, return_id = ask_back(order, warehouse,
+                                ReturnRequestLine(shirt.id, 2, reason("too_small")))
+    [part] = _return(return_id).items
+    returns.receive_return(order, order.lock_version, return_id, {part.id: (1, 1)}, STAFF)
+    db.session.commit()
+    page = staff_client.get(f"/orders/{order.id}/versions/compare?from=1&to=3")
+    text = " ".join(page.get_data(as_text=True).split())
+    assert page.status_code == 200
+    assert "returned 0 → 2" in text and "written off 0 → 1" in text
+    asked = staff_client.get(f"/orders/{order.id}/versions/compare?from=1&to=2")
+    assert "asked back 0 → 2" in " ".join(asked.get_data(as_text=True).split())
