@@ -1,5 +1,5 @@
-"""Emails to the customer about their order: shipped, refunded. None when the order says
-``no_notification``, or has no email."""
+"""Emails to the customer about their order: shipped, refunded, a return asked for and
+received. None when the order says ``no_notification``, or has no email."""
 
 from __future__ import annotations
 
@@ -12,7 +12,8 @@ from app.notifications.mail import send_mail
 from app.orders.models import Order
 
 
-@subscriber("customer-email", "order.shipment_created", "order.refund_created")
+@subscriber("customer-email", "order.shipment_created", "order.refund_created",
+            "order.return_requested", "order.return_received")
 def email_customer(row: OutboxEvent) -> None:
     order = db.session.get(Order, row.order_id) if row.order_id is not None else None
     if order is None or order.no_notification or not order.email:
@@ -25,6 +26,17 @@ def email_customer(row: OutboxEvent) -> None:
         send_mail(order.email, f"Your order {number} is on its way",
                   f"Good news: your order {number} has shipped with {carrier}.\n"
                   f"Tracking: {tracking}\n")  # fmt: skip
+    elif row.event_type in ("order.return_requested", "order.return_received"):
+        # The timeline's message says which units, in words staff wrote for people.
+        what = row.payload.get("message", "")
+        if row.event_type == "order.return_requested":
+            send_mail(order.email, f"Your return for order {number}",
+                      f"We have registered your return for order {number}.\n{what}\n"
+                      "We will let you know when the items arrive.\n")  # fmt: skip
+        else:
+            send_mail(order.email, f"We received your return for order {number}",
+                      f"The items you sent back for order {number} have arrived.\n{what}\n"
+                      "Any refund due follows separately.\n")  # fmt: skip
     else:
         amount = format_money(Decimal(data["amount"]), order.currency_code)
         send_mail(order.email, f"Refund for your order {number}",

@@ -10,6 +10,7 @@ from sqlalchemy import select
 
 from app.changes import actions as edits
 from app.changes.models import ChangeType, OrderChange
+from app.events.outbox import deliver_pending
 from app.extensions import db
 from app.fulfillment.actions import create_fulfillment, ship_fulfillment
 from app.fulfillment.models import StockLocation
@@ -225,3 +226,28 @@ def test_each_step_is_a_version_whose_diff_shows_the_units_coming_back(shipped, 
     assert "returned 0 → 2" in text and "written off 0 → 1" in text
     asked = staff_client.get(f"/orders/{order.id}/versions/compare?from=1&to=2")
     assert "asked back 0 → 2" in " ".join(asked.get_data(as_text=True).split())
+
+
+def test_the_customer_is_emailed_when_a_return_is_asked_and_received(shipped, smtp_inbox):
+    order, warehouse = shipped
+    order, return_id = ask_back(order, warehouse,
+                                ReturnRequestLine(order.items[0].id, 1, reason("too_small")))
+    [part] = _return(return_id).items
+    returns.receive_return(order, order.lock_version, return_id, {part.id: (1, 0)}, STAFF)
+    db.session.commit()
+    deliver_pending()
+    subjects = [m["Subject"] for m in smtp_inbox if "return" in m["Subject"]]
+    number = f"#{order.display_id}"
+    assert subjects == [f"Your return for order {number}",
+                        f"We received your return for order {number}"]
+    assert "1 × Linen shirt" in smtp_inbox[-1].get_content()
+
+
+def test_an_order_without_notifications_gets_no_return_email(shipped, smtp_inbox):
+    order, warehouse = shipped
+    order.no_notification = True
+    db.session.commit()
+    order = reload(order.id)
+    ask_back(order, warehouse, ReturnRequestLine(order.items[0].id, 1, reason("too_small")))
+    deliver_pending()
+    assert [m["Subject"] for m in smtp_inbox if "return" in m["Subject"]] == []
