@@ -83,7 +83,7 @@ def new_return(order_id: int):
     return _start_page(_order_or_404(order_id), _start_form())
 
 
-@bp.post("/orders/<int:order_id>/returns/new")
+@bp.post("/orders/<int:order_id>/returns")
 def start_return(order_id: int):
     """Ask units of the order back; the return's page follows."""
     order = _order_or_404(order_id)

@@ -72,12 +72,13 @@ def test_staff_start_a_return_from_the_order_page(staff_client, order):
     assert re.search(r'<optgroup label="Too small">.*Too tight.*</optgroup>', form, re.S)
     assert "Old reason" not in form
 
-    data = form_to(staff_client, new, f"{new}", **{
+    create = f"/orders/{order.id}/returns"
+    data = form_to(staff_client, new, create, **{
         f"quantity-{shirt.id}": "2", f"reason-{shirt.id}": str(reason("too_tight")),
         "note": "Both too tight", "return_shipping_name": "Return label",
         "return_shipping_amount": "5.00", "deduct_shipping": "y",
     })  # fmt: skip
-    response = staff_client.post(new, data=data)
+    response = staff_client.post(create, data=data)
 
     [return_] = returns_of(order.id)
     assert response.status_code == 302
@@ -190,10 +191,10 @@ def test_a_refused_return_says_why_and_saves_nothing(staff_client, order, typed,
     shirt = order.items[0]
     new = f"/orders/{order.id}/returns/new"
     fields = {"quantity": "1", "reason": str(reason("too_small")), **typed}
-    data = form_to(staff_client, new, new, **{
+    data = form_to(staff_client, new, f"/orders/{order.id}/returns", **{
         name if name.startswith("return_") else f"{name}-{shirt.id}": value
         for name, value in fields.items()})  # fmt: skip
-    response = staff_client.post(new, data=data)
+    response = staff_client.post(f"/orders/{order.id}/returns", data=data)
     assert response.status_code == 422
     assert refusal(response).startswith(message)
     assert returns_of(order.id) == []
@@ -205,10 +206,10 @@ def test_a_form_from_an_older_version_is_refused_as_stale(staff_client, order):
     order, warehouse = order
     new = f"/orders/{order.id}/returns/new"
     shirt = order.items[0].id
-    data = form_to(staff_client, new, new, **{f"quantity-{shirt}": "1",
+    data = form_to(staff_client, new, f"/orders/{order.id}/returns", **{f"quantity-{shirt}": "1",
                                               f"reason-{shirt}": str(reason("damaged"))})
     ask_back(order, warehouse, ReturnRequestLine(order.items[1].id, 1, reason("damaged")))
-    response = staff_client.post(new, data=data)
+    response = staff_client.post(f"/orders/{order.id}/returns", data=data)
     assert response.status_code == 409
     assert refusal(response)
     assert len(returns_of(order.id)) == 1
