@@ -43,10 +43,12 @@ def create_app(overrides: dict | None = None) -> Flask:
     from app.draft_orders.views import bp as draft_orders_bp
     from app.health import bp as health_bp
     from app.orders.views import bp as orders_bp
+    from app.returns.views import bp as returns_bp
     from app.settings.views import bp as settings_bp
 
     app.register_blueprint(auth_bp)
     app.register_blueprint(orders_bp)
+    app.register_blueprint(returns_bp)
     app.register_blueprint(changes_bp)
     app.register_blueprint(order_versions_bp)
     app.register_blueprint(draft_orders_bp)

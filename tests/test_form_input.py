@@ -50,8 +50,14 @@ from app.fulfillment.models import StockLocation
 from app.inventory.actions import adjust_stock
 from app.orders.models import LineItem, Order
 from app.payments.models import Capture, Payment, Refund
-from app.returns.actions import ReasonValues, save_return_reason
-from app.returns.models import ReturnReason
+from app.returns.actions import (
+    ReasonValues,
+    ReturnRequestLine,
+    receive_return,
+    request_return,
+    save_return_reason,
+)
+from app.returns.models import Return, ReturnItem, ReturnReason
 from app.store.models import SalesChannel
 from tests.api.helpers import IMPORT_URL, order_payload
 from tests.catalog.factories_catalog import make_product, make_promotion, make_shipping_option
@@ -273,7 +279,9 @@ def _with_search_results(client: FlaskClient, path: str, page: str) -> str:
 
 
 def _order_id(path: str) -> int:
-    return int(re.fullmatch(r"/(?:draft-)?orders/(\d+)(?:/edit)?", path)[1])
+    if found := re.fullmatch(r"/returns/(\d+)", path):
+        return db.session.get(Return, int(found[1])).order_id
+    return int(re.fullmatch(r"/(?:draft-)?orders/(\d+)(?:/edit|/returns/new)?", path)[1])
 
 
 def _order_state(path: str) -> tuple:
@@ -386,6 +394,51 @@ def _return_reasons(store) -> str:
     return "/settings/return-reasons"
 
 
+def _shipped_order(store) -> Order:
+    """An order of 3 lamps and a mug, paid, all shipped from the warehouse; the reasons."""
+    _return_reasons(store)
+    order = make_order(region=store.us, captured=["200.00"], items=[
+        {"title": "Desk lamp", "sku": "LAMP-1", "unit_price": "50.00", "quantity": 3},
+        {"title": "Stoneware Mug", "sku": "MUG-1", "unit_price": "50.00", "quantity": 1}])
+    fulfillment = create_fulfillment(order, order.lock_version, store.warehouse.id,
+                                     {item.id: item.quantity for item in order.items}, "test")
+    ship_fulfillment(order, order.lock_version, fulfillment.id, carrier="DHL",
+                     tracking_numbers=["JD0001"], actor="test")  # fmt: skip
+    db.session.commit()
+    return order
+
+
+def _start_return(store) -> str:
+    """The form that asks a shipped order's units back."""
+    return f"/orders/{_shipped_order(store).id}/returns/new"
+
+
+def _return_page(store, received: bool) -> str:
+    """A return of 2 lamps: nothing received (Receive and Cancel show) or one lamp back on
+    the shelf (Receive and Refund show)."""
+    order = _shipped_order(store)
+    reason = db.session.scalar(select(ReturnReason.id).filter_by(value="too_small"))
+    return_ = request_return(order, order.lock_version,
+                             [ReturnRequestLine(order.items[0].id, 2, reason)],
+                             location_id=store.warehouse.id, actor="test")  # fmt: skip
+    if received:
+        receive_return(order, order.lock_version, return_.id, {return_.items[0].id: (1, 0)},
+                       "test")  # fmt: skip
+    db.session.commit()
+    return f"/returns/{return_.id}"
+
+
+def _return_state(path: str) -> tuple:
+    """What a return page's forms follow: its order's, and the return's status and units."""
+    return_id = int(path.rpartition("/")[2])
+    with db.engine.connect() as connection:
+        return (*_order_state(path), *connection.execute(select(
+            Return.status, Return.refunded).where(Return.id == return_id)).all(),
+            connection.scalar(select(func.sum(ReturnItem.restocked_quantity
+                                              + ReturnItem.damaged_quantity))
+                              .where(ReturnItem.return_id == return_id)))  # fmt: skip
+
+
 def _return_reason(store) -> str:
     """A child reason's page, its parent among the choices."""
     path = _return_reasons(store)
@@ -426,6 +479,10 @@ TARGETS = {
     "inventory": _page("/settings/inventory"),
     "return reasons": Target(_return_reasons),
     "return reason": Target(_return_reason),
+    "start a return": Target(_start_return, state=_order_state),
+    "return": Target(lambda store: _return_page(store, received=False), state=_return_state),
+    "received return": Target(lambda store: _return_page(store, received=True),
+                              state=_return_state),  # fmt: skip
     # The customer's page of an order edit: no login, its forms need the emailed link's token.
     "customer link": Target(_customer_link, state=_link_used, anonymous=True),
     # A login that succeeds (odd "remember" with the right password) starts afresh.
@@ -441,6 +498,7 @@ GROUPS = {
     "builder": ["builder", "builder in JPY", "paid draft", "draft list"],
     "login": ["login"],
     "customer": ["customer link"],
+    "returns": ["start a return", "return", "received return"],
 }
 GROUPS["settings"] = [name for name in TARGETS
                       if not any(name in group for group in GROUPS.values())]  # fmt: skip

@@ -31,6 +31,7 @@ LISTS = {
     "/orders": ORDER_LIST_ARGUMENTS,
     "/api/v1/orders": [*ORDER_LIST_ARGUMENTS, "limit"],
     "/draft-orders": ["state", "q", "cursor"],
+    "/returns": ["status", "q", "cursor"],
 }
 
 HUGE = "9" * 23
@@ -62,6 +63,10 @@ QUERY_TABLE = [
     ("/draft-orders", {"cursor": NESTED_CURSOR}, 400, "cursor"),
     ("/draft-orders", {"q": "#²"}, 200, None),
     ("/draft-orders", {"state": HUGE}, 400, "state"),
+    ("/returns", {"cursor": NESTED_CURSOR}, 400, "cursor"),
+    ("/returns", {"status": HUGE}, 400, "status"),
+    ("/returns", {"q": "#²"}, 200, None),
+    ("/returns", {"q": HUGE}, 200, None),
 ]
 
 

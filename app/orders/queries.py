@@ -248,28 +248,32 @@ class OrderPage:
     prev_cursor: str | None
 
 
-def _cursor_serializer() -> URLSafeSerializer:
+ORDERS_CURSOR = "orders.list-cursor"
+
+
+def _cursor_serializer(salt: str) -> URLSafeSerializer:
     # Signed with the app's key, so only cursors this app handed out are ever parsed: a forged
-    # one (deeply nested JSON exhausts the parser's recursion) fails the signature first.
-    return URLSafeSerializer(current_app.secret_key, salt="orders.list-cursor")
+    # one (deeply nested JSON exhausts the parser's recursion) fails the signature first. The
+    # salt names the list, so one list's cursor is no cursor of another.
+    return URLSafeSerializer(current_app.secret_key, salt=salt)
 
 
-def _encode_cursor(order: Order, sort_field: str, direction: str) -> str:
-    value = getattr(order, sort_field)
+def _encode_cursor(row, sort_field: str, direction: str, salt: str) -> str:
+    value = getattr(row, sort_field)
     if isinstance(value, datetime):
         value = value.isoformat()
     elif isinstance(value, Decimal):
         value = str(value)
-    return _cursor_serializer().dumps([sort_field, direction, value, order.id])
+    return _cursor_serializer(salt).dumps([sort_field, direction, value, row.id])
 
 
 class CursorError(ValueError):
     """A cursor that this list did not hand out."""
 
 
-def _decode_cursor(cursor: str, sort_field: str) -> tuple[str, object, int]:
+def _decode_cursor(cursor: str, sort_field: str, salt: str) -> tuple[str, object, int]:
     try:
-        field, direction, value, order_id = _cursor_serializer().loads(cursor)
+        field, direction, value, order_id = _cursor_serializer(salt).loads(cursor)
         if (field != sort_field or direction not in ("next", "prev")
                 or not isinstance(order_id, int)):  # fmt: skip
             raise ValueError
@@ -299,21 +303,32 @@ def paginate(stmt: Select, sort: str, cursor: str | None, limit: int) -> OrderPa
     """One page of the orders ``stmt`` selects, in ``sort`` order (a key of ``SORTS``), cut by
     a keyset cursor on ``(sort column, id)``."""
     sort_field = sort.lstrip("-")
-    descending = sort.startswith("-")
-    column = _SORT_COLUMNS[sort_field]
-    key = tuple_(column, Order.id)
+    rows, next_cursor, prev_cursor = keyset_page(
+        stmt, _SORT_COLUMNS[sort_field], Order.id, descending=sort.startswith("-"),
+        cursor=cursor, limit=limit, salt=ORDERS_CURSOR,
+    )  # fmt: skip
+    return OrderPage(orders=rows, next_cursor=next_cursor, prev_cursor=prev_cursor)
+
+
+def keyset_page(stmt: Select, column, id_column, *, descending: bool, cursor: str | None,
+                limit: int, salt: str) -> tuple[list, str | None, str | None]:  # fmt: skip
+    """One page of the rows ``stmt`` selects, ordered by ``(column, id_column)``, and the
+    cursors to the pages beside it (``None`` at either end), signed with ``salt`` (the list's
+    name). Raises ``CursorError`` for a cursor that cannot be read."""
+    sort_field = column.key
+    key = tuple_(column, id_column)
 
     direction, after = "next", None
     if cursor:
-        direction, value, order_id = _decode_cursor(cursor, sort_field)
+        direction, value, row_id = _decode_cursor(cursor, sort_field, salt)
         # Typed literals, so the value is stored-format (UTC, exact decimal) like the column.
-        after = tuple_(literal(value, column.type), literal(order_id, Order.id.type))
+        after = tuple_(literal(value, column.type), literal(row_id, id_column.type))
     # Walking backwards means reading in the opposite order, then turning the page around.
     reading_descending = descending if direction == "next" else not descending
 
     if after is not None:
         stmt = stmt.where(key < after if reading_descending else key > after)
-    order_by = (column.desc(), Order.id.desc()) if reading_descending else (column, Order.id)
+    order_by = (column.desc(), id_column.desc()) if reading_descending else (column, id_column)
     rows = list(db.session.scalars(stmt.order_by(*order_by).limit(limit + 1)).unique())
 
     more = len(rows) > limit
@@ -323,10 +338,10 @@ def paginate(stmt: Select, sort: str, cursor: str | None, limit: int) -> OrderPa
         has_next, has_prev = bool(rows), more
     else:
         has_next, has_prev = more, cursor is not None
-    return OrderPage(
-        orders=rows,
-        next_cursor=_encode_cursor(rows[-1], sort_field, "next") if has_next and rows else None,
-        prev_cursor=_encode_cursor(rows[0], sort_field, "prev") if has_prev and rows else None,
+    return (
+        rows,
+        _encode_cursor(rows[-1], sort_field, "next", salt) if has_next and rows else None,
+        _encode_cursor(rows[0], sort_field, "prev", salt) if has_prev and rows else None,
     )
 
 

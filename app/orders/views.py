@@ -52,6 +52,8 @@ from app.payments.actions import (
     refund_difference,
     refund_payment,
 )
+from app.returns.actions import can_return
+from app.returns.queries import order_returns
 from app.store.models import Region, SalesChannel
 
 bp = Blueprint("orders", __name__)
@@ -113,7 +115,8 @@ def _detail(order, status: int = 200, message: str = "", note_form: NoteForm | N
                                                  order.fulfillment_status.value),
         locations=list(_locations()), open_change=open_change(order.id),
         can_edit=edit_problem(order) is None, to_collect=amount_to_collect(order),
-        to_refund=amount_to_refund(order),
+        to_refund=amount_to_refund(order), returns=order_returns(order.id),
+        return_problem=can_return(order),
     )  # fmt: skip
 
 

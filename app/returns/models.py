@@ -92,6 +92,7 @@ class Return(db.Model):
     canceled_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
 
     change = relationship("OrderChange")
+    order = relationship("Order")
     items: Mapped[list[ReturnItem]] = relationship(
         back_populates="return_", order_by="ReturnItem.id", cascade="all, delete-orphan",
         lazy="selectin",
