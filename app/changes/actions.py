@@ -37,6 +37,7 @@ from app.changes.models import (
     ActionType,
     ChangeStatus,
     ChangeType,
+    LinkPurpose,
     OrderChange,
     OrderChangeAction,
     OrderChangeLink,
