@@ -43,6 +43,7 @@ def create_app(overrides: dict | None = None) -> Flask:
     from app.draft_orders.views import bp as draft_orders_bp
     from app.health import bp as health_bp
     from app.orders.views import bp as orders_bp
+    from app.returns import customer_views  # noqa: F401  (adds the return link to /c)
     from app.returns.views import bp as returns_bp
     from app.settings.views import bp as settings_bp
 

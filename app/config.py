@@ -87,6 +87,9 @@ def from_environment(instance_path: str) -> dict:
         "ORDERS_PAGE_SIZE": 50,
         # How long a customer's link to confirm or decline an order edit works.
         "ORDER_EDIT_LINK_DAYS": int(os.environ.get("ORDER_EDIT_LINK_DAYS", "7")),
+        # How many days after delivery (or after shipping, while not delivered) a customer
+        # can ask units back through the link in the shipment email.
+        "RETURN_WINDOW_DAYS": int(os.environ.get("RETURN_WINDOW_DAYS", "30")),
         # Where customers reach the app (https://orders.example.com): the links in emails
         # sent by the outbox worker, which has no request to take the address from.
         "PUBLIC_URL": os.environ.get("PUBLIC_URL", ""),
@@ -116,3 +119,6 @@ def check(settings) -> None:
     if settings.get("ORDER_EDIT_LINK_DAYS", 7) < 1:
         raise ConfigurationError("ORDER_EDIT_LINK_DAYS must be 1 or more: a customer's link to "
                                  "an order edit would expire before it reached them.")
+    if settings.get("RETURN_WINDOW_DAYS", 30) < 1:
+        raise ConfigurationError("RETURN_WINDOW_DAYS must be 1 or more: the link to start a "
+                                 "return would expire before it reached the customer.")

@@ -1,4 +1,4 @@
-"""Odd values in every field of every staff form (and the customer's order-edit page) and in the
+"""Odd values in every field of every staff form (and the customer's link pages) and in the
 API's bodies: never a 5xx, and a refusal (4xx) saves nothing and says why.
 
 The forms are read from the pages as a browser reads them (``tests/html_forms.py``; the
@@ -57,6 +57,7 @@ from app.returns.actions import (
     request_return,
     save_return_reason,
 )
+from app.returns.links import issue_return_link
 from app.returns.models import Return, ReturnItem, ReturnReason
 from app.store.models import SalesChannel
 from tests.api.helpers import IMPORT_URL, order_payload
@@ -317,6 +318,14 @@ def _customer_link(store) -> str:
     return f"/c/order-edits/{token}"
 
 
+def _return_link(store) -> str:
+    """The page of the return link in a shipped order's email (3 lamps and a mug)."""
+    order = _shipped_order(store)
+    token = issue_return_link(order, order.fulfillments[0])
+    db.session.commit()
+    return f"/c/returns/{token}"
+
+
 def _link_used(path: str) -> tuple:
     """Whether the link was answered: its page then shows the outcome, without forms."""
     token_hash = hash_link_token(path.rpartition("/")[2])
@@ -485,6 +494,8 @@ TARGETS = {
                               state=_return_state),  # fmt: skip
     # The customer's page of an order edit: no login, its forms need the emailed link's token.
     "customer link": Target(_customer_link, state=_link_used, anonymous=True),
+    # The customer's return link from a shipment email: no login either.
+    "customer return link": Target(_return_link, state=_link_used, anonymous=True),
     # A login that succeeds (odd "remember" with the right password) starts afresh.
     "login": Target(lambda store: "/login", state=_logins, anonymous=True,
                     fill=(("email", STAFF_EMAIL), ("password", STAFF_PASSWORD)),
@@ -497,7 +508,7 @@ GROUPS = {
               "edit to refund in JPY"],
     "builder": ["builder", "builder in JPY", "paid draft", "draft list"],
     "login": ["login"],
-    "customer": ["customer link"],
+    "customer": ["customer link", "customer return link"],
     "returns": ["start a return", "return", "received return"],
 }
 GROUPS["settings"] = [name for name in TARGETS

@@ -37,6 +37,7 @@ from app.changes.models import (
     ActionType,
     ChangeStatus,
     ChangeType,
+    LinkPurpose,
     OrderChange,
     OrderChangeAction,
     OrderChangeLink,
@@ -430,7 +431,8 @@ def issue_link(change: OrderChange, requested_at: str) -> str | None:
     if change.requested_at.isoformat() != requested_at:
         return None
     expires = utcnow() + timedelta(days=_link_days())
-    link, token = OrderChangeLink.issue(change, expires)
+    link, token = OrderChangeLink.issue(LinkPurpose.ORDER_EDIT, change.order_id, expires,
+                                        change=change)
     db.session.add(link)
     return token
 

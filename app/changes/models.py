@@ -15,7 +15,17 @@ from datetime import datetime
 from decimal import Decimal
 from typing import Any
 
-from sqlalchemy import JSON, ForeignKey, Index, String, Text, UniqueConstraint, select, text
+from sqlalchemy import (
+    JSON,
+    CheckConstraint,
+    ForeignKey,
+    Index,
+    String,
+    Text,
+    UniqueConstraint,
+    select,
+    text,
+)
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from app.db_types import ExactDecimal, UTCDateTime, utcnow
@@ -148,36 +158,71 @@ def hash_link_token(token: str) -> str:
     return hashlib.sha256(token.encode()).hexdigest()
 
 
+class LinkPurpose(enum.StrEnum):
+    #: Confirm or decline a requested order edit (``change_id`` names it).
+    ORDER_EDIT = "order_edit"
+    #: Ask units of a shipped order back (``fulfillment_id`` names the shipment whose email
+    #: carried it; ``return_id`` the return made through it).
+    RETURN_REQUEST = "return_request"
+
+
 class OrderChangeLink(db.Model):
-    """The customer's link to a requested change; only the token's hash is kept."""
+    """A customer's emailed link to change their order without logging in: to answer a
+    requested edit, or to ask units back. Only the token's hash is kept; a link works until
+    it expires, is used (once) or is voided by a newer one."""
 
     __tablename__ = "order_change_link"
+    __table_args__ = (
+        CheckConstraint("(purpose = 'order_edit' AND change_id IS NOT NULL) OR "
+                        "(purpose = 'return_request' AND fulfillment_id IS NOT NULL)",
+                        name="purpose_target"),
+    )  # fmt: skip
 
     id: Mapped[int] = mapped_column(primary_key=True)
-    change_id: Mapped[int] = mapped_column(
+    purpose: Mapped[LinkPurpose] = mapped_column(
+        _enum_column(LinkPurpose, "link_purpose"), server_default=LinkPurpose.ORDER_EDIT.value
+    )
+    order_id: Mapped[int] = mapped_column(ForeignKey("order.id", ondelete="CASCADE"), index=True)
+    #: The requested edit the link answers (an order-edit link's only).
+    change_id: Mapped[int | None] = mapped_column(
         ForeignKey("order_change.id", ondelete="CASCADE"), index=True
+    )
+    #: The shipment whose email carried a return link: its return window is the link's.
+    fulfillment_id: Mapped[int | None] = mapped_column(
+        ForeignKey("fulfillment.id", ondelete="CASCADE")
+    )
+    #: The return asked for through a return link, once it was used.
+    return_id: Mapped[int | None] = mapped_column(
+        ForeignKey("order_return.id", ondelete="SET NULL")
     )
     token_hash: Mapped[str] = mapped_column(String(64), unique=True)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     expires_at: Mapped[datetime] = mapped_column(UTCDateTime)
-    #: When the customer confirmed or declined through it.
+    #: When the customer confirmed or declined (or asked for a return) through it.
     used_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
-    #: When a newer request or a cancel made it void.
+    #: When a newer link (a newer request, a newer shipment email) or a cancel made it void.
     voided_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
 
-    change: Mapped[OrderChange] = relationship()
+    change: Mapped[OrderChange | None] = relationship()
 
     @classmethod
-    def issue(cls, change: OrderChange, expires_at: datetime) -> tuple[OrderChangeLink, str]:
-        """A new link row and its token, which goes in the email and is never stored."""
+    def issue(cls, purpose: LinkPurpose, order_id: int, expires_at: datetime,
+              **target) -> tuple[OrderChangeLink, str]:  # fmt: skip
+        """A new link row and its token, which goes in the email and is never stored;
+        ``target``: ``change`` of an edit link, ``fulfillment_id`` of a return link."""
         token = secrets.token_urlsafe(32)
-        return cls(change=change, token_hash=hash_link_token(token), expires_at=expires_at), token
+        link = cls(purpose=purpose, order_id=order_id, token_hash=hash_link_token(token),
+                   expires_at=expires_at, **target)  # fmt: skip
+        return link, token
 
     @classmethod
-    def find(cls, token: str) -> OrderChangeLink | None:
+    def find(cls, token: str,
+             purpose: LinkPurpose = LinkPurpose.ORDER_EDIT) -> OrderChangeLink | None:
+        """The link of ``token`` made for ``purpose`` (another purpose's token finds none)."""
         if not token or len(token) > 100:
             return None
-        return db.session.scalar(select(cls).where(cls.token_hash == hash_link_token(token)))
+        return db.session.scalar(select(cls).where(cls.token_hash == hash_link_token(token),
+                                                   cls.purpose == purpose))
 
 
 class OrderVersion(db.Model):

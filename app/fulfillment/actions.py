@@ -15,6 +15,7 @@ from app.fulfillment.providers import FulfillmentProviderError, provider
 from app.inventory.actions import deduct_fulfillment, restock_fulfillment
 from app.orders.actions import OrderActionError, bump_lock_version, record_event, refresh_derived
 from app.orders.models import Order, OrderStatus
+from app.returns.links import follow_delivery
 
 
 def _open(order: Order, expected_version: int) -> None:
@@ -102,7 +103,7 @@ def ship_fulfillment(
 
 def deliver_fulfillment(order: Order, expected_version: int, fulfillment_id: int,
                         actor: str) -> None:  # fmt: skip
-    """The parcel reached the customer."""
+    """The parcel reached the customer; the return window now runs from today."""
     _open(order, expected_version)
     fulfillment = _fulfillment(order, fulfillment_id)
     if fulfillment.state != "shipped":
@@ -111,6 +112,7 @@ def deliver_fulfillment(order: Order, expected_version: int, fulfillment_id: int
     fulfillment.delivered_at = utcnow()
     for part in fulfillment.items:
         part.item.delivered_quantity += part.quantity
+    follow_delivery(fulfillment)
     refresh_derived(order)
     record_event(order, "order.fulfillment_delivered", actor, "Parcel delivered",
                  {"fulfillment_id": fulfillment.id})  # fmt: skip

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass
+from datetime import datetime, timedelta
 from decimal import Decimal
 
 from app.money import ZERO, round_money
@@ -74,3 +75,10 @@ def return_refund(lines: Sequence[ReturnLine], currency: str,
     goods = sum(amounts, ZERO)
     kept = min(round_money(return_shipping, currency), goods)
     return ReturnRefund(amounts, kept, goods - kept)
+
+
+def return_window_closes(shipped_at: datetime, delivered_at: datetime | None,
+                         days: int) -> datetime:  # fmt: skip
+    """When a shipment's units can no longer be asked back: ``days`` after delivery, or after
+    shipping while the parcel is not known to be delivered."""
+    return (delivered_at or shipped_at) + timedelta(days=days)

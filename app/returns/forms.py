@@ -37,17 +37,10 @@ def _rows(form_data: Mapping[str, str], prefix: str) -> dict[int, str]:
     return rows
 
 
-class StartReturnForm(VersionedForm):
-    """Units to ask back per order line (fields ``quantity-<line id>`` and ``reason-<line
-    id>``, read by ``lines``), the location that receives them, a note and the return
-    shipping."""
-
-    location = SelectField("Receive at", coerce=whole_number,
-                           validate_choice=True)  # fmt: skip
-    note = TextAreaField("Note", validators=[Length(max=5000)])
-    return_shipping_name = StringField("Return shipping", validators=[Length(max=200)])
-    return_shipping_amount = MoneyField("Return shipping cost", maximum=MAX_AMOUNT)
-    deduct_shipping = BooleanField("The customer pays it: take it off the refund")
+class ReturnLines:
+    """Units to ask back per order line, in the fields ``quantity-<line id>`` and
+    ``reason-<line id>`` (one row each, so not fields of the form class), read by ``lines``:
+    the staff's form and the customer's."""
 
     def lines(self, form_data: Mapping[str, str]) -> list[ReturnRequestLine]:
         """The lines with units asked back, each with its reason (``None`` when none was
@@ -65,6 +58,18 @@ class StartReturnForm(VersionedForm):
                 reason_id = None  # not a reason: the action asks for one
             lines.append(ReturnRequestLine(item_id, quantity, reason_id))
         return lines
+
+
+class StartReturnForm(ReturnLines, VersionedForm):
+    """Units to ask back per order line (``ReturnLines``), the location that receives them, a
+    note and the return shipping."""
+
+    location = SelectField("Receive at", coerce=whole_number,
+                           validate_choice=True)  # fmt: skip
+    note = TextAreaField("Note", validators=[Length(max=5000)])
+    return_shipping_name = StringField("Return shipping", validators=[Length(max=200)])
+    return_shipping_amount = MoneyField("Return shipping cost", maximum=MAX_AMOUNT)
+    deduct_shipping = BooleanField("The customer pays it: take it off the refund")
 
 
 class ReceiveForm(VersionedForm):
