@@ -158,7 +158,10 @@ def test_a_return_answers_with_its_lines_and_what_they_would_refund(api, shipped
         "total": str(shirts + pair - Decimal("7.50")),
     }  # fmt: skip
     assert line_quantities(api, order.id) == [(2, 0, 0), (1, 0, 0)]
-    assert order_json(api, order.id)["version"] == 2
+    detail = order_json(api, order.id)
+    assert detail["version"] == 2
+    # Units asked back refund nothing until they arrive.
+    assert [i["refundable_total"] for i in detail["items"]] == [str(SHIRTS), str(SOCKS)]
     assert api("get", f"/api/v1/returns/{answer['id']}").get_json() == answer
 
 
@@ -354,6 +357,8 @@ def test_received_units_go_back_on_the_shelf_or_are_written_off(api, shipped):
         str(SHIRTS - share(SHIRTS, 2, 3)), str(SOCKS - share(SOCKS, 1, 2))]  # fmt: skip
     assert line_quantities(api, order.id) == [(0, 2, 1), (0, 1, 1)]
     detail = order_json(api, order.id)
+    assert [i["refundable_total"] for i in detail["items"]] == [
+        i["refundable_total"] for i in second["items"]]  # fmt: skip
     assert (detail["version"], detail["fulfillment_status"]) == (4, "partially_returned")
     assert (stocked("SHIRT-1"), stocked("SOCK-1")) == (shirts_stocked + 1, socks_stocked)
 
