@@ -34,7 +34,7 @@ def create_app(overrides: dict | None = None) -> Flask:
     login_manager.init_app(app)
 
     from app import models  # noqa: F401  (every mapper known before the first query)
-    from app.api import order_edits  # noqa: F401  (adds the order-edit routes to the API)
+    from app.api import order_edits, returns  # noqa: F401  (they add routes to the API)
     from app.api.views import bp as api_bp
     from app.auth.views import bp as auth_bp
     from app.changes.customer_views import bp as customer_bp

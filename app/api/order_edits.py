@@ -32,7 +32,6 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass
 from decimal import Decimal
-from typing import TypeVar
 
 from flask import jsonify
 from sqlalchemy import select
@@ -42,6 +41,7 @@ from app.api.errors import ApiError
 from app.api.idempotency import idempotent
 from app.api.serializers import change_detail, version_detail
 from app.api.views import bp, json_body
+from app.api.writes import all_or_nothing, locked_order, order_not_found
 from app.catalog.models import ProductVariant
 from app.changes import actions as edits
 from app.changes.calculations import (
@@ -54,12 +54,10 @@ from app.changes.calculations import (
 from app.changes.models import ChangeType, OrderChange
 from app.changes.versions import order_versions
 from app.extensions import db
-from app.orders.actions import OrderActionError, StaleOrderError, lock_order
+from app.orders.actions import OrderActionError, StaleOrderError
 from app.orders.import_payload import FieldError, JsonFields
 from app.orders.models import Order, OrderStatus
 from app.orders.queries import order_with_details
-
-T = TypeVar("T")
 
 #: The most actions one request may stage.
 MAX_ACTIONS = 100
@@ -113,32 +111,6 @@ class _Refused(Exception):
         self.action = action
 
 
-def _not_found(order_id: int) -> ApiError:
-    return ApiError(404, f"No order has the id {order_id}.")
-
-
-def _locked_order(order_id: int) -> Order:
-    """Lock the order (``lock_order``: concurrent requests wait here) and load it as it is now,
-    everything committed before included; 404 when there is none."""
-    locked = lock_order(order_id)
-    order = order_with_details(order_id) if locked is not None else None
-    if order is None or order.status is OrderStatus.DRAFT:
-        raise _not_found(order_id)
-    return order
-
-
-def _all_or_nothing(act: Callable[[], T]) -> T:
-    """Run ``act`` and commit; a refusal (``ApiError``) rolls back everything it did, so that
-    the idempotency key's answer, which is committed after the view, keeps nothing of it."""
-    try:
-        result = act()
-    except ApiError:
-        db.session.rollback()
-        raise
-    db.session.commit()
-    return result
-
-
 @bp.post("/orders/<int:order_id>/edits")
 @idempotent
 def create_edit_view(order_id: int):
@@ -153,7 +125,7 @@ def create_edit_view(order_id: int):
         )  # fmt: skip
 
     def act() -> OrderChange:
-        order = _locked_order(order_id)
+        order = locked_order(order_id)
         existing = edits.open_change(order.id)
         if existing is not None:
             raise ApiError(
@@ -179,7 +151,7 @@ def create_edit_view(order_id: int):
             raise ApiError(422, str(error)) from None
         return change
 
-    return jsonify(_edit_answer(_all_or_nothing(act))), 201
+    return jsonify(_edit_answer(all_or_nothing(act))), 201
 
 
 def _read_request(body: dict, currency: str,
@@ -350,7 +322,7 @@ def _step(change_id: int, step: Callable[[Order, int, int, str], object]):
         raise ApiError(404, f"No order edit has the id {change_id}.")
 
     def act() -> None:
-        order = _locked_order(order_id)
+        order = locked_order(order_id)
         change = db.session.get(OrderChange, change_id)
         try:
             step(order, order.lock_version, change_id, current_actor())
@@ -358,7 +330,7 @@ def _step(change_id: int, step: Callable[[Order, int, int, str], object]):
             conflict = isinstance(error, StaleOrderError) or not change.is_open
             raise ApiError(409 if conflict else 422, str(error)) from None
 
-    _all_or_nothing(act)
+    all_or_nothing(act)
     return jsonify(_edit_answer(db.session.get(OrderChange, change_id)))
 
 
@@ -367,7 +339,7 @@ def version_view(order_id: int, number: int):
     """One version of the order: its lines, shipping methods and every total as they were."""
     order = db.session.get(Order, order_id)
     if order is None or order.status is OrderStatus.DRAFT:
-        raise _not_found(order_id)
+        raise order_not_found(order_id)
     version = order_versions(order, [number]).get(number)
     if version is None:
         raise ApiError(404, f"Order {order_id} has no version {number}; its versions go from "

@@ -18,6 +18,7 @@ from app.orders.calculations import ChargeTotals, OrderTotals
 from app.orders.models import LineItem, Order
 from app.payments.calculations import payment_status
 from app.payments.models import Payment
+from app.returns.calculations import refundable_total
 
 #: The totals shown for each line item and shipping method.
 CHARGE_TOTALS = (
@@ -197,7 +198,11 @@ def _item(line: Line, totals: ChargeTotals, currency: str,
         "unit_price": exact_string(line.unit_price, currency),
         "quantity": line.quantity,
         "fulfilled_quantity": line.fulfilled_quantity,
-    }
+        # What the units not returned yet can still refund (``app.returns.calculations``).
+        "refundable_total": to_string(refundable_total(totals.total, line.quantity,
+                                                       line.returned_quantity, currency),
+                                      currency),
+    }  # fmt: skip
     if rows is not None:
         row = rows.get(line.id)
         item |= {name: getattr(row, name) if row else 0 for name in _ROW_QUANTITIES}

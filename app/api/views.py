@@ -152,7 +152,7 @@ def order_json(order: Order) -> dict[str, Any]:
 def capture_view(order_id: int, payment_id: int):
     """Capture ``amount`` of the payment: ``{"amount": "10.00"}``."""
     return _payment_change(order_id, lambda order, version, body: capture_payment(
-        order, version, payment_id, _amount(body, order.currency_code),
+        order, version, payment_id, body_amount(body, order.currency_code),
         current_actor()))  # fmt: skip
 
 
@@ -162,7 +162,7 @@ def refund_view(order_id: int, payment_id: int):
     """Refund ``amount`` of the payment: ``{"amount": "10.00", "reason": "return",
     "note": "..."}``; ``reason`` is one of ``REFUND_REASONS`` (default ``other``)."""
     return _payment_change(order_id, lambda order, version, body: refund_payment(
-        order, version, payment_id, _amount(body, order.currency_code),
+        order, version, payment_id, body_amount(body, order.currency_code),
         reason=_text(body, "reason", "other"),
         note=_text(body, "note", "")[:1000], actor=current_actor()))  # fmt: skip
 
@@ -190,7 +190,7 @@ def _payment_change(order_id: int, change):
     return jsonify(order_json(order_with_details(order_id))), 201
 
 
-def _amount(body: dict, currency: str) -> Decimal:
+def body_amount(body: dict, currency: str) -> Decimal:
     """The body's ``amount`` in the order's currency, read as every amount is
     (``app.money.parse_amount``), or a 422 naming the field."""
     try:

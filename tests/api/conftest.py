@@ -25,3 +25,18 @@ def api_get(client, api_headers):
         return client.get(path, query_string=query, headers=api_headers)
 
     return get
+
+
+@pytest.fixture
+def api(client, api_headers):
+    """Send an API request with a valid token: ``api("post", path, body)``; a ``str`` body is
+    sent as it is (for JSON that Python's encoder would not write, such as NaN)."""
+
+    def send(method: str, path: str, body: object = None, headers: dict | None = None):
+        headers = api_headers | (headers or {})
+        if isinstance(body, str):
+            return client.open(path, method=method.upper(), data=body,
+                               headers=headers | {"Content-Type": "application/json"})
+        return client.open(path, method=method.upper(), json=body, headers=headers)
+
+    return send

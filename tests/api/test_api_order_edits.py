@@ -37,21 +37,6 @@ def taxed(amount: Decimal, rate: str = "10") -> Decimal:
 
 
 @pytest.fixture
-def api(client, api_headers):
-    """Send an API request with a valid token: ``api("post", path, body)``; a ``str`` body is
-    sent as it is (for JSON that Python's encoder would not write, such as NaN)."""
-
-    def send(method: str, path: str, body: object = None, headers: dict | None = None):
-        headers = api_headers | (headers or {})
-        if isinstance(body, str):
-            return client.open(path, method=method.upper(), data=body,
-                               headers=headers | {"Content-Type": "application/json"})
-        return client.open(path, method=method.upper(), json=body, headers=headers)
-
-    return send
-
-
-@pytest.fixture
 def shop(app):
     """An order in a region taxing at 10 %: a shirt (3 × 40.00 less 6.00), socks (2 × 12.50)
     and a scarf (30.00), each taxed at 10 %, Standard shipping 5.00 taxed at 10 %; 100.00
