@@ -21,6 +21,7 @@ from sqlalchemy.engine import Connection, Engine
 from sqlalchemy.exc import SQLAlchemyError
 
 from app.extensions import db
+from app.orders.actions import OrderActionError, RecordedFailure, StaleOrderError
 
 #: Statements that read or set the transaction's own settings; anything else counts as a write.
 _READS = ("SELECT", "SET LOCAL")
@@ -57,6 +58,18 @@ def install(app: Flask) -> None:
         except SQLAlchemyError:
             # Nothing was written, so nothing is lost; the session's close rolls back.
             logger.warning("Ending a read-only transaction failed", exc_info=True)
+
+
+def end_refused(error: OrderActionError) -> int:
+    """End the transaction of an action that was refused, the one way every page and the API
+    do it: what a recorded failure changed (the order now needs attention) is kept, anything
+    else is undone. Returns the HTTP status that says why: 409 when the form was filled in
+    against an older version of the order, 422 otherwise."""
+    if isinstance(error, RecordedFailure):
+        db.session.commit()
+    else:
+        db.session.rollback()
+    return 409 if isinstance(error, StaleOrderError) else 422
 
 
 def set_local(name: str, value: str) -> None:

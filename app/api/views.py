@@ -50,12 +50,13 @@ from app.changes.actions import ChangeError, open_change, preview
 from app.extensions import db
 from app.money import MAX_ORDER_TOTAL, MoneyError, parse_amount
 from app.numbers import whole_number
-from app.orders.actions import OrderActionError, RecordedFailure, lock_order
+from app.orders.actions import OrderActionError, lock_order
 from app.orders.import_payload import text_problem
 from app.orders.importing import ImportResult, import_orders
 from app.orders.models import Order, OrderStatus
 from app.orders.queries import CursorError, find_orders, order_with_details, parse_filters
 from app.payments.actions import capture_payment, refund_payment
+from app.transactions import end_refused
 
 bp = Blueprint("api", __name__, url_prefix="/api/v1")
 bp.before_request(require_token)
@@ -181,11 +182,7 @@ def _payment_change(order_id: int, change):
     try:
         change(order, version, body)
     except OrderActionError as error:
-        if isinstance(error, RecordedFailure):
-            db.session.commit()
-        else:
-            db.session.rollback()
-        raise ApiError(422, str(error)) from None
+        raise ApiError(end_refused(error), str(error)) from None
     db.session.commit()
     return jsonify(order_json(order_with_details(order_id))), 201
 

@@ -34,6 +34,7 @@ from app.extensions import db
 from app.orders.actions import OrderActionError, lock_order
 from app.orders.models import Order
 from app.orders.queries import order_with_details
+from app.transactions import end_refused
 
 bp = Blueprint("customer", __name__, url_prefix="/c")
 
@@ -156,7 +157,6 @@ def _answer(token: str, form: FlaskForm, answer, decline_form: DeclineForm | Non
     except LinkError:
         raise  # answered by link_gone: the link's own 404 or 410 page
     except OrderActionError as error:
-        db.session.rollback()
-        return _proposal_page(link, token, 422, str(error))
+        return _proposal_page(link, token, end_refused(error), str(error))
     db.session.commit()
     return redirect(url_for(".order_edit", token=token))

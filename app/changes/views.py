@@ -24,10 +24,11 @@ from app.draft_orders.forms import VariantItemForm
 from app.draft_orders.queries import variant_results
 from app.extensions import db
 from app.htmx import is_htmx, render_page_or_block
-from app.orders.actions import OrderActionError, StaleOrderError
+from app.orders.actions import OrderActionError
 from app.orders.forms import VersionedForm
 from app.orders.models import Order, OrderStatus
 from app.orders.views import order_or_404
+from app.transactions import end_refused
 
 bp = Blueprint("changes", __name__)
 
@@ -112,11 +113,9 @@ def _step(order: Order, form: VersionedForm, step, success, key: str = "",
     try:
         step(form)
         db.session.flush()
-    except StaleOrderError as error:
-        db.session.rollback()
-        return _edit_page(order_or_404(order.id), 409, str(error))
     except OrderActionError as error:
-        db.session.rollback()
+        if end_refused(error) == 409:
+            return _edit_page(order_or_404(order.id), 409, str(error))
         return _edit_page(order_or_404(order.id), 422, str(error), {key: form})
     if callable(success):
         success = success()

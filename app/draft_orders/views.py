@@ -38,12 +38,13 @@ from app.draft_orders.pricing import promotion_problem_now
 from app.draft_orders.queries import draft_for_builder, find_customers, variant_results
 from app.extensions import db
 from app.htmx import is_htmx, render_page_or_block
-from app.orders.actions import OrderActionError, StaleOrderError
+from app.orders.actions import OrderActionError
 from app.orders.actions import add_note as record_note
 from app.orders.forms import NoteForm
 from app.orders.models import Order, OrderStatus
 from app.orders.queries import CursorError, paginate, search, search_text
 from app.store.models import Region
+from app.transactions import end_refused
 
 bp = Blueprint("draft_orders", __name__, url_prefix="/draft-orders")
 
@@ -216,11 +217,9 @@ def _apply(draft_id: int, form: VersionedForm, change, form_name: str, success: 
     try:
         change(draft, form)
         db.session.flush()
-    except StaleOrderError as error:
-        db.session.rollback()
-        return _builder(_draft_or_404(draft_id), 409, str(error))
     except OrderActionError as error:
-        db.session.rollback()
+        if end_refused(error) == 409:
+            return _builder(_draft_or_404(draft_id), 409, str(error))
         return _builder(_draft_or_404(draft_id, parts), 422, str(error), parts, line_id,
                         **{form_name: form})  # fmt: skip
     if is_htmx():
@@ -461,8 +460,7 @@ def _finish(draft_id: int, change, success: str, location):
             raise OrderActionError("This form is incomplete; reload the page.")
         change(draft, form)
     except OrderActionError as error:
-        db.session.rollback()
-        status = 409 if isinstance(error, StaleOrderError) else 422
+        status = end_refused(error)
         return _builder(_draft_or_404(draft_id), status, str(error))
     display_id = draft.display_id
     db.session.commit()

@@ -19,8 +19,6 @@ from app.fulfillment.models import StockLocation
 from app.htmx import is_htmx, render_page_or_block
 from app.orders.actions import (
     OrderActionError,
-    RecordedFailure,
-    StaleOrderError,
     add_note,
     change_status,
 )
@@ -55,6 +53,7 @@ from app.payments.actions import (
 from app.returns.actions import can_return
 from app.returns.queries import order_returns
 from app.store.models import Region, SalesChannel
+from app.transactions import end_refused
 
 bp = Blueprint("orders", __name__)
 
@@ -129,12 +128,7 @@ def _change(order_id: int, form: VersionedForm, change, success: str, anchor: st
     try:
         change(order, form)
     except OrderActionError as error:
-        if isinstance(error, RecordedFailure):
-            db.session.commit()
-        else:
-            db.session.rollback()
-        status = 409 if isinstance(error, StaleOrderError) else 422
-        return _detail(order_or_404(order_id), status, str(error))
+        return _detail(order_or_404(order_id), end_refused(error), str(error))
     db.session.commit()
     flash(success, "success")
     return redirect(url_for("orders.show_order", order_id=order_id) + anchor)

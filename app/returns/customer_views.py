@@ -23,6 +23,7 @@ from app.returns.actions import can_return, returnable
 from app.returns.customer_forms import CustomerReturnForm
 from app.returns.models import Return
 from app.returns.views import reason_choices
+from app.transactions import end_refused
 
 
 def _check_usable(link: OrderChangeLink) -> None:
@@ -85,7 +86,6 @@ def request_return(token: str):
     except LinkError:
         raise  # answered by the blueprint's 404 or 410 page
     except OrderActionError as error:
-        db.session.rollback()
-        return _form_page(link, token, form, 422, str(error))
+        return _form_page(link, token, form, end_refused(error), str(error))
     db.session.commit()
     return redirect(url_for(".return_request", token=token))

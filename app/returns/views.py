@@ -12,7 +12,7 @@ from app.extensions import db
 from app.fulfillment.models import StockLocation
 from app.htmx import render_page_or_block
 from app.money import ZERO
-from app.orders.actions import OrderActionError, RecordedFailure, StaleOrderError
+from app.orders.actions import OrderActionError
 from app.orders.forms import VersionedForm
 from app.orders.models import Order, OrderStatus
 from app.orders.queries import CursorError, order_with_details
@@ -21,6 +21,7 @@ from app.returns.calculations import refundable_total
 from app.returns.forms import ReceiveForm, ReturnRefundForm, StartReturnForm
 from app.returns.models import Return, ReturnReason, ReturnStatus
 from app.returns.queries import find_returns, parse_return_filters
+from app.transactions import end_refused
 
 bp = Blueprint("returns", __name__)
 
@@ -99,8 +100,7 @@ def start_return(order_id: int):
             deduct_shipping=form.deduct_shipping.data, actor=current_user.email,
         )  # fmt: skip
     except OrderActionError as error:
-        db.session.rollback()
-        status = 409 if isinstance(error, StaleOrderError) else 422
+        status = end_refused(error)
         return _start_page(_order_or_404(order_id), form, status, str(error))
     db.session.commit()
     flash(f"Return #{return_.id} requested.", "success")
@@ -143,11 +143,7 @@ def _step(return_id: int, form: VersionedForm, step, success: str):
     try:
         step(_order_or_404(return_.order_id), return_, form)
     except OrderActionError as error:
-        if isinstance(error, RecordedFailure):
-            db.session.commit()
-        else:
-            db.session.rollback()
-        status = 409 if isinstance(error, StaleOrderError) else 422
+        status = end_refused(error)
         return _return_page(_return_or_404(return_id), status, str(error))
     db.session.commit()
     flash(success, "success")

@@ -37,6 +37,7 @@ from app.settings.forms import (
     VariantForm,
 )
 from app.store.models import Region, SalesChannel, TaxRate
+from app.transactions import end_refused
 
 bp = Blueprint("settings", __name__, url_prefix="/settings")
 
@@ -422,8 +423,7 @@ def adjust_inventory():
         adjust_stock(form.sku.data, location, form.change.data, form.reason.data,
                      current_user.email)  # fmt: skip
     except OrderActionError as error:
-        db.session.rollback()
-        return _inventory_page(form, 422, str(error))
+        return _inventory_page(form, end_refused(error), str(error))
     db.session.commit()
     flash(f"Stock of {form.sku.data.strip()} at {location.name} changed by "
           f"{form.change.data:+d}.", "success")  # fmt: skip
