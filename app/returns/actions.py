@@ -148,7 +148,7 @@ class ReturnRequestLine:
 
 def returnable(item: LineItem) -> int:
     """Units of a line that can still be asked back: shipped (or delivered), less those
-    already asked back, returned or written off."""
+    already asked back or returned (the written-off ones are among the returned)."""
     return max(item.shipped_quantity - item.return_requested_quantity - item.returned_quantity,
                0)  # fmt: skip
 
