@@ -5,9 +5,8 @@ without JavaScript the form posts and the page comes back (post, redirect, get).
 
 from __future__ import annotations
 
-from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
+from flask import Blueprint, abort, flash, redirect, url_for
 from flask_login import current_user, login_required
-from sqlalchemy import select
 
 from app.changes import actions as edits
 from app.changes.comparison import compare
@@ -21,7 +20,7 @@ from app.changes.forms import (
 )
 from app.changes.models import ActionType, ChangeStatus, OrderChange
 from app.draft_orders.forms import VariantItemForm
-from app.draft_orders.queries import variant_results
+from app.draft_orders.views import variant_search_answer
 from app.extensions import db
 from app.htmx import is_htmx, render_page_or_block
 from app.orders.actions import OrderActionError
@@ -157,14 +156,7 @@ def begin(order_id: int):
 def search_variants(order_id: int):
     """Catalogue variants matching what was typed or scanned so far, priced in the order's
     currency, with the stock its sales channel has available; Enter adds the first."""
-    order = db.session.execute(select(Order.currency_code, Order.sales_channel_id).where(
-        Order.id == order_id, Order.status != OrderStatus.DRAFT)).one_or_none()  # fmt: skip
-    if order is None:
-        abort(404)
-    return render_template(
-        "draft_orders/_variant_results.html", currency=order.currency_code,
-        **variant_results(request.args.get("q", ""), order.sales_channel_id),
-    )  # fmt: skip
+    return variant_search_answer(Order.id == order_id, Order.status != OrderStatus.DRAFT)
 
 
 @bp.post("/orders/<int:order_id>/edit/<int:change_id>/items/variant")

@@ -302,13 +302,20 @@ def search_variants(draft_id: int):
     """Catalogue variants matching what was typed or scanned so far, with their price in the
     draft's currency and the stock its sales channel has available; the first is highlighted,
     so Enter adds it."""
-    draft = db.session.execute(select(Order.currency_code, Order.sales_channel_id).where(
-        Order.id == draft_id, Order.status == OrderStatus.DRAFT)).one_or_none()  # fmt: skip
-    if draft is None:
+    return variant_search_answer(Order.id == draft_id, Order.status == OrderStatus.DRAFT)
+
+
+def variant_search_answer(*which):
+    """The search results for what was typed (``q``), priced in the currency of the order
+    ``which`` picks and with the stock its sales channel has available; 404 when no order
+    matches. The builder and the order edit page answer their searches with it."""
+    order = db.session.execute(select(Order.currency_code, Order.sales_channel_id)
+                               .where(*which)).one_or_none()  # fmt: skip
+    if order is None:
         abort(404)
     return render_template(
-        "draft_orders/_variant_results.html", currency=draft.currency_code,
-        **variant_results(request.args.get("q", ""), draft.sales_channel_id),
+        "draft_orders/_variant_results.html", currency=order.currency_code,
+        **variant_results(request.args.get("q", ""), order.sales_channel_id),
     )  # fmt: skip
 
 

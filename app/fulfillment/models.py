@@ -6,7 +6,7 @@ from __future__ import annotations
 from datetime import datetime
 from typing import TYPE_CHECKING, Any
 
-from sqlalchemy import JSON, Column, ForeignKey, String, Table
+from sqlalchemy import JSON, Column, ForeignKey, String, Table, select
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from app.db_types import UTCDateTime, utcnow
@@ -40,6 +40,11 @@ class StockLocation(db.Model):
 
     sales_channels: Mapped[list[SalesChannel]] = relationship(
         secondary=sales_channel_location, order_by="SalesChannel.name")
+
+    @classmethod
+    def by_name(cls) -> list[StockLocation]:
+        """Every location, as the pages list them: by name."""
+        return list(db.session.scalars(select(cls).order_by(cls.name)))
 
 
 class Fulfillment(db.Model):

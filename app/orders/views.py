@@ -112,7 +112,7 @@ def _detail(order, status: int = 200, message: str = "", note_form: NoteForm | N
         note_form=note_form or NoteForm(formdata=None), refund_reasons=REFUND_REASONS,
         actions=ACTIONS, allowed=allowed_actions(order.status.value, order.payment_status.value,
                                                  order.fulfillment_status.value),
-        locations=list(_locations()), open_change=open_change(order.id),
+        locations=StockLocation.by_name(), open_change=open_change(order.id),
         can_edit=edit_problem(order) is None, to_collect=amount_to_collect(order),
         to_refund=amount_to_refund(order), returns=order_returns(order.id),
         return_problem=can_return(order),
@@ -179,7 +179,7 @@ def change_order_status(order_id: int, action: str):
 def fulfil(order_id: int):
     """Pack some or all of what is left to fulfil, at one location."""
     form = FulfillmentForm()
-    form.location.choices = [SelectChoice(loc.id, loc.name) for loc in _locations()]
+    form.location.choices = [SelectChoice(loc.id, loc.name) for loc in StockLocation.by_name()]
     return _change(order_id, form, lambda order, form: create_fulfillment(
         order, form.expected_version(), form.location.data, form.quantities(request.form),
         current_user.email,
@@ -213,10 +213,6 @@ def packing_slip(order_id: int, fulfillment_id: int):
     if fulfillment is None:
         abort(404)
     return render_template("orders/packing_slip.html", order=order, fulfillment=fulfillment)
-
-
-def _locations():
-    return db.session.scalars(select(StockLocation).order_by(StockLocation.name))
 
 
 @bp.post("/orders/<int:order_id>/notes")

@@ -47,10 +47,6 @@ def _return_or_404(return_id: int) -> Return:
     return return_
 
 
-def _locations() -> list[StockLocation]:
-    return list(db.session.scalars(select(StockLocation).order_by(StockLocation.name)))
-
-
 def reason_choices() -> list[tuple[ReturnReason, list[ReturnReason]]]:
     """The active top-level reasons, each with its active children (offered as an
     ``<optgroup>`` when it has some)."""
@@ -73,7 +69,7 @@ def _start_page(order: Order, form: StartReturnForm, status: int = 200, message:
 
 def _start_form() -> StartReturnForm:
     form = StartReturnForm()
-    form.location.choices = [SelectChoice(loc.id, loc.name) for loc in _locations()]
+    form.location.choices = [SelectChoice(loc.id, loc.name) for loc in StockLocation.by_name()]
     return form
 
 

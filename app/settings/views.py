@@ -391,8 +391,7 @@ def inventory():
 
 def _stock_form(formdata=None) -> StockAdjustmentForm:
     form = StockAdjustmentForm(formdata=formdata)
-    form.location.choices = [SelectChoice(loc.id, loc.name) for loc in db.session.scalars(
-        select(StockLocation).order_by(StockLocation.name))]  # fmt: skip
+    form.location.choices = [SelectChoice(loc.id, loc.name) for loc in StockLocation.by_name()]
     return form
 
 
@@ -405,11 +404,10 @@ def _inventory_page(form: StockAdjustmentForm, status: int = 200, message: str =
     history = db.session.scalars(select(InventoryAdjustment).order_by(
         InventoryAdjustment.id.desc()).limit(20))  # fmt: skip
     channels = db.session.scalars(select(SalesChannel).order_by(SalesChannel.name))
-    locations = db.session.scalars(select(StockLocation).order_by(StockLocation.name))
     return render_template("settings/inventory.html", levels=list(db.session.scalars(stmt)),
                            history=list(history), form=form, sku=sku, message=message,
                            page_size=INVENTORY_PAGE_SIZE, channels=list(channels),
-                           locations=list(locations)), status  # fmt: skip
+                           locations=StockLocation.by_name()), status  # fmt: skip
 
 
 @bp.post("/inventory")
