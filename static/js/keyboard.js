@@ -31,3 +31,18 @@ document.addEventListener("htmx:afterSwap", (event) => {
   const box = document.querySelector(`[data-results="${list.id}"]`);
   if (box) box.setAttribute("aria-expanded", String(list.children.length > 0));
 });
+
+// Text typed or scanned into a search box before htmx wired it up (the page still loading, or
+// the box just swapped in anew) was never searched for, and htmx takes it as the box's
+// unchanged value: search it now that the box is ready.
+document.addEventListener("htmx:load", (event) => {
+  const root = event.detail.elt;
+  const boxes = root.matches("[data-results]") ? [root] : root.querySelectorAll("[data-results]");
+  for (const box of boxes) {
+    if (box.value) {
+      htmx.ajax("GET", box.getAttribute("hx-get"), {
+        source: box, target: `#${box.dataset.results}`, swap: "innerHTML",
+      });
+    }
+  }
+});
