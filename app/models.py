@@ -5,9 +5,11 @@ from app.api.models import IdempotencyKey
 from app.auth.models import ApiToken, LoginAttempt, StaffLogin, User
 from app.catalog.models import Product, ProductVariant, Promotion, ShippingOption, VariantPrice
 from app.changes.models import OrderChange, OrderChangeAction, OrderChangeLink, OrderVersion
+from app.claims.models import Claim, ClaimItem
 from app.customers.models import Address, Customer
 from app.events.models import OrderEvent
 from app.events.outbox import OutboxEvent
+from app.exchanges.models import Exchange
 from app.fulfillment.models import Fulfillment, FulfillmentItem, StockLocation
 from app.inventory.models import InventoryAdjustment, InventoryLevel, Reservation
 from app.orders.models import (
@@ -25,7 +27,7 @@ from app.orders.models import (
     ShippingMethodTaxLine,
 )
 from app.payments.models import Capture, Payment, Refund
-from app.returns.models import ReturnReason
+from app.returns.models import Return, ReturnItem, ReturnReason
 from app.store.models import Region, SalesChannel, TaxRate
 
 __all__ = [
@@ -39,5 +41,5 @@ __all__ = [
     "TaxRate", "User", "VariantPrice",
     "IdempotencyKey", "LoginAttempt", "StaffLogin",
     "OrderChange", "OrderChangeAction", "OrderChangeLink", "OrderVersion",
-    "ReturnReason",
+    "ReturnReason", "Return", "ReturnItem", "Exchange", "Claim", "ClaimItem",
 ]  # fmt: skip

@@ -6,9 +6,9 @@ from datetime import datetime
 from decimal import Decimal
 from typing import Any
 
-from app.money import ZERO, to_string
+from app.money import to_string
 from app.orders.models import Order
-from app.returns.actions import refund_to_offer
+from app.returns.actions import refund_to_offer, return_shipping_charged
 from app.returns.calculations import ReturnLine, ReturnRefund, refundable_total, return_refund
 from app.returns.models import Return, ReturnReason, ReturnStatus
 
@@ -44,7 +44,7 @@ def return_detail(return_: Return, order: Order) -> dict[str, Any]:
              "restocked_quantity": part.restocked_quantity,
              "damaged_quantity": part.damaged_quantity,
              "refundable_total": to_string(refundable_total(
-                 line_totals[part.item_id], part.item.quantity, part.item.returned_quantity,
+                 line_totals[part.item_id], part.item.quantity, part.item.credited_quantity,
                  currency), currency)}
             for part in return_.items
         ],  # fmt: skip
@@ -71,12 +71,13 @@ def refund_preview(return_: Return, order: Order) -> ReturnRefund:
     lines = []
     for part in return_.items:
         item = part.item
-        returned = before.setdefault(item.id, item.returned_quantity)
+        returned = before.setdefault(item.id, item.credited_quantity)
         units = part.quantity - part.received_quantity
         lines.append(ReturnLine(item.title, line_totals[item.id], item.quantity, returned, units))
         before[item.id] = returned + units
-    shipping = return_.return_shipping_amount if return_.deduct_shipping else ZERO
-    return return_refund(lines, order.currency_code, shipping)
+    if not return_.credits_units:
+        return return_refund([], order.currency_code)
+    return return_refund(lines, order.currency_code, return_shipping_charged(return_))
 
 
 def _preview(return_: Return, preview: ReturnRefund, currency: str) -> dict[str, Any]:

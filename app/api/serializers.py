@@ -182,7 +182,7 @@ def _charge_parts(line: Line | Shipping, totals: ChargeTotals,
 #: What only an order's line item row knows (a stored version does not keep them).
 _ROW_QUANTITIES = (
     "shipped_quantity", "delivered_quantity", "return_requested_quantity", "returned_quantity",
-    "written_off_quantity",
+    "written_off_quantity", "credited_quantity",
 )  # fmt: skip
 
 
@@ -200,7 +200,7 @@ def _item(line: Line, totals: ChargeTotals, currency: str,
         "fulfilled_quantity": line.fulfilled_quantity,
         # What the units not returned yet can still refund (``app.returns.calculations``).
         "refundable_total": to_string(refundable_total(totals.total, line.quantity,
-                                                       line.returned_quantity, currency),
+                                                       line.credited_quantity, currency),
                                       currency),
     }  # fmt: skip
     if rows is not None:

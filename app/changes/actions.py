@@ -8,8 +8,8 @@ order itself is touched only by ``confirm_change``, which writes what the previe
 
 from __future__ import annotations
 
-from collections.abc import Callable
-from dataclasses import dataclass
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, fields, replace
 from datetime import datetime, timedelta
 from decimal import Decimal
 
@@ -177,9 +177,20 @@ class Preview:
 def preview(order: Order, change: OrderChange) -> Preview:
     """The change applied to a copy of the order; ``ChangeError`` when it no longer can be (a
     fulfillment since made a removal impossible)."""
+    return preview_actions(order, staged(change))
+
+
+def preview_actions(order: Order, actions: list[StagedAction],
+                    promotions: bool = True) -> Preview:  # fmt: skip
+    """``actions`` applied to a copy of the order, new lines priced by its region (and its
+    percentage promotions, unless ``promotions`` is false); ``ChangeError`` when they cannot
+    be."""
+    pricing = _pricing(order)
+    if not promotions:
+        pricing = replace(pricing, promotions=())
     current = order_state(order)
     try:
-        proposed = apply_actions(current, staged(change), _pricing(order))
+        proposed = apply_actions(current, actions, pricing)
     except ChangeProblem as problem:
         raise ChangeError(str(problem)) from None
     return Preview(current, proposed, compare_lines(current.items, proposed.items))
@@ -212,14 +223,18 @@ def _stage(order: Order, expected: int, change_id: int, actor: str,
         raise ChangeError(problem)
     edit(change)
     db.session.flush()
-    proposed = preview(order, change).proposed
+    check_proposed(preview(order, change).proposed)
+    return change
+
+
+def check_proposed(proposed: OrderState) -> None:
+    """Refuse an order a change would leave with a line or a total too large to keep."""
     try:
         for line in proposed.items:
             check_line(line.unit_price, line.quantity)
         check_order_total(proposed.totals.total)
     except MoneyError as error:
         raise ChangeError(str(error)) from None
-    return change
 
 
 def _append(change: OrderChange, actor: str, **values) -> OrderChangeAction:
@@ -230,42 +245,60 @@ def _append(change: OrderChange, actor: str, **values) -> OrderChangeAction:
     return action
 
 
+def record_actions(change: OrderChange, actions: Sequence[StagedAction], actor: str) -> None:
+    """Keep ``actions`` as the change's steps, in their order (a change confirmed at once: a
+    return's, an exchange's, a claim's)."""
+    for action in actions:
+        values = {f.name: getattr(action, f.name) for f in fields(action) if f.name != "id"}
+        _append(change, actor, **values)
+
+
 def add_variant(order: Order, expected: int, change_id: int, variant_id: int, quantity: int,
                 actor: str) -> OrderChange:  # fmt: skip
     """Stage a catalogue variant at its price in the order's currency."""
-    variant = db.session.get(ProductVariant, variant_id)
+    step = variant_step(order, db.session.get(ProductVariant, variant_id), quantity)
+
+    def edit(change: OrderChange) -> None:
+        existing = next((a for a in change.actions if a.action == ITEM_ADD
+                         and a.variant_id == step.variant_id and a.unit_price == step.unit_price),
+                        None)  # fmt: skip
+        if existing is not None:
+            existing.quantity += step.quantity
+            return
+        record_actions(change, [step], actor)
+
+    return _stage(order, expected, change_id, actor, edit)
+
+
+def variant_step(order: Order, variant: ProductVariant | None, quantity: int) -> StagedAction:
+    """Adding ``quantity`` of a catalogue variant at its price in the order's currency."""
     if variant is None:
         raise ChangeError("That product is no longer in the catalogue.")
     price = variant.price_in(order.currency_code)
     if price is None:
         raise ChangeError(f"{variant.full_title} has no price in {order.currency_code}.")
-    quantity = _checked_quantity(quantity, 1)
     product = variant.product
+    return StagedAction(ITEM_ADD, variant_id=variant.id, sku=variant.sku or "",
+                        title=product.title, subtitle=variant.title,
+                        product_type=product.product_type, thumbnail=product.thumbnail,
+                        quantity=_checked_quantity(quantity, 1), unit_price=price)  # fmt: skip
 
-    def edit(change: OrderChange) -> None:
-        existing = next((a for a in change.actions if a.action == ITEM_ADD
-                         and a.variant_id == variant.id and a.unit_price == price),
-                        None)  # fmt: skip
-        if existing is not None:
-            existing.quantity += quantity
-            return
-        _append(change, actor, action=ITEM_ADD, variant_id=variant.id, sku=variant.sku or "",
-                title=product.title, subtitle=variant.title, product_type=product.product_type,
-                thumbnail=product.thumbnail, quantity=quantity, unit_price=price)  # fmt: skip
 
-    return _stage(order, expected, change_id, actor, edit)
+def custom_step(order: Order, title: str, unit_price: Decimal, quantity: int) -> StagedAction:
+    """Adding an item that is not in the catalogue, at the price staff give."""
+    title = title.strip()
+    if not title:
+        raise ChangeError("Give the item a title.")
+    return StagedAction(ITEM_ADD, title=title[:300], quantity=_checked_quantity(quantity, 1),
+                        unit_price=_checked_price(unit_price, order.currency_code))  # fmt: skip
 
 
 def add_custom_item(order: Order, expected: int, change_id: int, *, title: str,
                     unit_price: Decimal, quantity: int, actor: str) -> OrderChange:  # fmt: skip
     """Stage an item that is not in the catalogue, at the price staff give."""
-    title = title.strip()
-    if not title:
-        raise ChangeError("Give the item a title.")
-    price = _checked_price(unit_price, order.currency_code)
-    quantity = _checked_quantity(quantity, 1)
-    return _stage(order, expected, change_id, actor, lambda change: _append(
-        change, actor, action=ITEM_ADD, title=title[:300], quantity=quantity, unit_price=price))
+    step = custom_step(order, title, unit_price, quantity)
+    return _stage(order, expected, change_id, actor,
+                  lambda change: record_actions(change, [step], actor))
 
 
 def update_item(order: Order, expected: int, change_id: int, item_id: int, *,
@@ -342,6 +375,14 @@ def add_shipping(order: Order, expected: int, change_id: int, *, actor: str,
                  option_id: int | None = None, name: str = "",
                  amount: Decimal | None = None) -> OrderChange:  # fmt: skip
     """Stage a shipping method: one of the region's options, or a name and an amount."""
+    step = shipping_step(order, option_id=option_id, name=name, amount=amount)
+    return _stage(order, expected, change_id, actor,
+                  lambda change: record_actions(change, [step], actor))
+
+
+def shipping_step(order: Order, *, option_id: int | None = None, name: str = "",
+                  amount: Decimal | None = None) -> StagedAction:  # fmt: skip
+    """Adding a shipping method: one of the region's options, or a name and an amount."""
     if option_id is not None:
         option = db.session.get(ShippingOption, option_id)
         if option is None or not option.is_active or option.region_id != order.region_id:
@@ -350,10 +391,8 @@ def add_shipping(order: Order, expected: int, change_id: int, *, actor: str,
     name = name.strip()
     if not name or amount is None:
         raise ChangeError("Give the shipping method a name and an amount.")
-    amount = _checked_price(amount, order.currency_code)
-    return _stage(order, expected, change_id, actor, lambda change: _append(
-        change, actor, action=SHIPPING_ADD, title=name[:300], unit_price=amount,
-        shipping_option_id=option_id))  # fmt: skip
+    return StagedAction(SHIPPING_ADD, title=name[:300], shipping_option_id=option_id,
+                        unit_price=_checked_price(amount, order.currency_code))  # fmt: skip
 
 
 def remove_shipping(order: Order, expected: int, change_id: int, shipping_method_id: int,
@@ -505,7 +544,7 @@ def confirm_change(order: Order, expected: int, change_id: int, actor: str,
     result = preview(order, change)
     if not change.actions:
         raise ChangeError("This edit changes nothing yet.")
-    now = apply_change(order, change, actor, lambda: _write(order, result))
+    now = apply_change(order, change, actor, lambda: write_preview(order, result))
     change.difference = result.difference
     if link is not None:
         link.used_at = now
@@ -546,7 +585,7 @@ def _keep_version(order: Order, state: OrderState, change_id: int | None) -> Non
                                     change_id=change_id, snapshot=snapshot(state)))  # fmt: skip
 
 
-def _write(order: Order, result: Preview) -> None:
+def write_preview(order: Order, result: Preview) -> None:
     """Make the order's lines what the preview proposes; hold and release stock to match."""
     items = {i.id: i for i in order.items}
     for pair in result.lines:
@@ -572,6 +611,7 @@ def _write(order: Order, result: Preview) -> None:
             old_quantity = item.quantity
             item.quantity, item.unit_price = after.quantity, after.unit_price
             item.is_custom_price = after.is_custom_price
+            item.return_requested_quantity = after.return_requested_quantity
         sync_rows(item.tax_lines, _taxes(after), LineItemTaxLine)
         sync_rows(item.adjustments, _discounts(after), LineItemAdjustment)
         if after.quantity > old_quantity:

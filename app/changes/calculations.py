@@ -22,6 +22,7 @@ ITEM_UPDATE = "ITEM_UPDATE"
 ITEM_REMOVE = "ITEM_REMOVE"
 SHIPPING_ADD = "SHIPPING_ADD"
 SHIPPING_REMOVE = "SHIPPING_REMOVE"
+RETURN_ITEM = "RETURN_ITEM"
 
 
 class ChangeProblem(Exception):
@@ -59,27 +60,39 @@ class Line:
     product_type: str = ""
     thumbnail: str = ""
     fulfilled_quantity: int = 0
+    shipped_quantity: int = 0
     #: Units asked back by a return and not received yet; received back (restocked or
-    #: damaged); of those, written off. Returns change these, and versions keep them.
+    #: damaged); written off by a claim without coming back; and credited (no longer paid
+    #: for: their share comes off the total). Returns, exchanges and claims change these, and
+    #: versions keep them.
     return_requested_quantity: int = 0
     returned_quantity: int = 0
     written_off_quantity: int = 0
+    credited_quantity: int = 0
     is_tax_inclusive: bool = False
     is_custom_price: bool = False
     tax_lines: tuple[TaxLine, ...] = ()
     adjustments: tuple[Adjustment, ...] = ()
 
     @property
-    def returns(self) -> tuple[int, int, int]:
-        """Asked back, returned, written off."""
+    def returns(self) -> tuple[int, int, int, int]:
+        """Asked back, returned, written off, credited."""
         return (self.return_requested_quantity, self.returned_quantity,
-                self.written_off_quantity)
+                self.written_off_quantity, self.credited_quantity)
+
+    @property
+    def returnable_quantity(self) -> int:
+        """Units that can still be asked back or claimed: shipped, less those asked back,
+        returned or written off already."""
+        return max(self.shipped_quantity - self.return_requested_quantity
+                   - self.returned_quantity - self.written_off_quantity, 0)  # fmt: skip
 
     @property
     def charge(self) -> Charge:
         return Charge(self.unit_price, self.quantity, self.is_tax_inclusive,
                       tuple(t.rate for t in self.tax_lines),
-                      tuple(a.amount for a in self.adjustments))  # fmt: skip
+                      tuple(a.amount for a in self.adjustments),
+                      self.credited_quantity)  # fmt: skip
 
 
 @dataclass(frozen=True)
@@ -216,6 +229,14 @@ def apply_actions(
                 is_tax_inclusive=pricing.is_tax_inclusive,
                 tax_lines=_taxed(pricing.tax_rates, None),
             ))  # fmt: skip
+        elif action.action == RETURN_ITEM:
+            line = _line(state, items, action.item_id)
+            units = action.quantity or 0
+            if not 0 < units <= line.returnable_quantity:
+                raise ChangeProblem(f"{line.title}: {line.returnable_quantity} can be returned, "
+                                    f"not {units}.")  # fmt: skip
+            items[action.item_id] = replace(
+                line, return_requested_quantity=line.return_requested_quantity + units)
         elif action.action == SHIPPING_REMOVE:
             if action.shipping_method_id not in shipping or action.shipping_method_id is None:
                 raise ChangeProblem("That shipping method is not on this order.")
@@ -264,6 +285,22 @@ def _discounted(added: list[Line], added_shipping: list[Shipping], pricing: Pric
         [replace(s, adjustments=adjusted(a)) for s, a in zip(added_shipping, on_shipping,
                                                                strict=True)],
     )  # fmt: skip
+
+
+def credit_requested(state: OrderState, units: dict[int, int]) -> OrderState:
+    """The order once returned units arrive and are credited: ``units`` per line id, taken
+    from those asked back. What an exchange's difference is worked out on."""
+    items = []
+    for line in state.items:
+        count = units.get(line.id, 0) if line.id is not None else 0
+        if count > line.return_requested_quantity:
+            raise ChangeProblem(f"{line.title}: {line.return_requested_quantity} asked back, "
+                                f"not {count}.")  # fmt: skip
+        items.append(replace(
+            line, return_requested_quantity=line.return_requested_quantity - count,
+            returned_quantity=line.returned_quantity + count,
+            credited_quantity=line.credited_quantity + count) if count else line)
+    return replace(state, items=tuple(items))
 
 
 def pending_difference(proposed: OrderState) -> Decimal:

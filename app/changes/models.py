@@ -67,6 +67,10 @@ class ActionType(enum.StrEnum):
     RECEIVE_RETURN_ITEM = "RECEIVE_RETURN_ITEM"
     RECEIVE_DAMAGED_RETURN_ITEM = "RECEIVE_DAMAGED_RETURN_ITEM"
     CANCEL_RETURN_ITEM = "CANCEL_RETURN_ITEM"
+    #: Units a claim writes off where they are (lost, or kept by the customer), and units
+    #: written off that turn out fine after all.
+    WRITE_OFF_ITEM = "WRITE_OFF_ITEM"
+    REINSTATE_ITEM = "REINSTATE_ITEM"
 
 
 class OrderChange(db.Model):

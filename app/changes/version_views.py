@@ -33,6 +33,7 @@ TOTAL_LABELS = (
     ("discount_subtotal", "Discounts without tax"),
     ("discount_tax_total", "Tax the discounts saved"),
     ("discount_total", "Discount total"),
+    ("credited_total", "Returned and claimed items"),
     ("gift_card_total", "Gift cards"),
     ("gift_card_tax_total", "Gift card tax"),
     ("credit_line_total", "Credit lines"),

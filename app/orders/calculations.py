@@ -33,6 +33,20 @@ class Charge:
     is_tax_inclusive: bool = False
     tax_rates: Sequence[Decimal] = ()
     adjustments: Sequence[Decimal] = ()
+    credited_quantity: int = 0
+    """Units the customer no longer pays for: returned, exchanged, or written off by a refund
+    claim. Their share of the line's total comes off the order's total."""
+
+
+def share(line_total: Decimal, quantity: int, units: int, currency: str) -> Decimal:
+    """What the first ``units`` of a line of ``quantity`` units are worth of ``line_total``.
+
+    Shares are cumulative: units credited one at a time or all at once come to the same, and
+    every unit of a line comes to exactly the line's total (the last takes what rounding left).
+    """
+    if units == quantity:
+        return line_total
+    return round_money(line_total * units / quantity, currency)
 
 
 @dataclass(frozen=True)
@@ -61,6 +75,8 @@ class ChargeTotals:
     """Amount of each tax line, in the order of ``Charge.tax_rates``."""
     adjustment_amounts: tuple[Decimal, ...]
     """Amount of each adjustment, in the order of ``Charge.adjustments``."""
+    credited_total: Decimal = ZERO
+    """The credited units' share of ``total`` (``share``)."""
 
 
 def _exact_taxes(charge: Charge, gross: Decimal, discount: Decimal) -> list[Decimal]:
@@ -99,22 +115,27 @@ def charge_totals(charge: Charge, currency: str) -> ChargeTotals:
     tax_total = sum(tax_amounts, ZERO)
     discount_tax_total = original_tax_total - tax_total
 
+    if not 0 <= charge.credited_quantity <= max(charge.quantity, 0):
+        raise ValueError(f"{charge.credited_quantity} of {charge.quantity} units credited")
     raw_discount_subtotal = sum(raw_adjustments, ZERO)
     raw_discount_tax = sum(exact_original_taxes, ZERO) - sum(
         _exact_taxes(charge, gross, raw_discount_subtotal), ZERO
     )
+    total = subtotal - discount_subtotal + tax_total
     return ChargeTotals(
         subtotal=subtotal,
         discount_subtotal=discount_subtotal,
         tax_total=tax_total,
         original_tax_total=original_tax_total,
-        total=subtotal - discount_subtotal + tax_total,
+        total=total,
         original_total=subtotal + original_tax_total,
         discount_tax_total=discount_tax_total,
         discount_total=discount_subtotal + discount_tax_total,
         raw_discount_total=raw_discount_subtotal + raw_discount_tax,
         tax_amounts=tax_amounts,
         adjustment_amounts=adjustment_amounts,
+        credited_total=(share(total, charge.quantity, charge.credited_quantity, currency)
+                        if charge.credited_quantity else ZERO),
     )
 
 
@@ -162,11 +183,15 @@ class OrderTotals:
     """Tax included in the gift card amounts (it was collected when the card was sold), at most
     ``item_tax_total + shipping_tax_total``."""
     credit_line_total: Decimal
+    credited_total: Decimal
+    """What the units the customer no longer pays for (returned, exchanged, or written off by
+    a refund claim) were worth: their shares of their lines' totals, taxes and discounts in."""
     tax_total: Decimal
     """``item_tax_total + shipping_tax_total − gift_card_tax_total``."""
     original_tax_total: Decimal
     total: Decimal
-    """``item_total + shipping_total − gift_card_total − credit_line_total``."""
+    """``item_total + shipping_total − credited_total − gift_card_total −
+    credit_line_total``: what the customer pays for what they keep."""
     original_total: Decimal
     paid_total: Decimal
     """Captured."""
@@ -195,8 +220,9 @@ def order_totals(
 ) -> OrderTotals:
     """All totals of an order from its charges, gift cards, credit lines and payments.
 
-    Gift cards take off at most what items and shipping cost, in the order given, and their tax
-    at most the order's tax; credit lines are taken off as they are.
+    Credited units come off first; gift cards then take off at most what is left of items and
+    shipping, in the order given, and their tax at most the order's tax; credit lines are taken
+    off as they are.
     """
     item_totals = tuple(charge_totals(c, currency) for c in items)
     shipping_totals = tuple(charge_totals(c, currency) for c in shipping_methods)
@@ -208,7 +234,8 @@ def order_totals(
     item_tax_total = _sum(t.tax_total for t in item_totals)
     shipping_tax_total = _sum(t.tax_total for t in shipping_totals)
 
-    room = item_total + shipping_total
+    credited_total = _sum(t.credited_total for t in item_totals)
+    room = item_total + shipping_total - credited_total
     gift_card_total = card_tax = ZERO
     for card in gift_cards:
         applied = min(round_money(card.amount, currency), max(room, ZERO))
@@ -222,7 +249,7 @@ def order_totals(
     gift_card_tax_total = min(card_tax, max(item_tax_total + shipping_tax_total, ZERO))
 
     credit_line_total = _sum(round_money(c, currency) for c in credit_lines)
-    total = item_total + shipping_total - gift_card_total - credit_line_total
+    total = item_total + shipping_total - credited_total - gift_card_total - credit_line_total
     paid_total = _sum(round_money(c, currency) for c in captured)
     refunded_total = _sum(round_money(r, currency) for r in refunded)
     return OrderTotals(
@@ -249,6 +276,7 @@ def order_totals(
         gift_card_total=gift_card_total,
         gift_card_tax_total=gift_card_tax_total,
         credit_line_total=credit_line_total,
+        credited_total=credited_total,
         tax_total=item_tax_total + shipping_tax_total - gift_card_tax_total,
         original_tax_total=_sum(t.original_tax_total for t in every),
         total=total,

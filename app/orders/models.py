@@ -258,13 +258,14 @@ class _ChargeLine:
         values.setdefault("adjustments", [])
         super().__init__(**values)
 
-    def _charge(self, unit_price: Decimal, quantity: int) -> Charge:
+    def _charge(self, unit_price: Decimal, quantity: int, credited_quantity: int = 0) -> Charge:
         return Charge(
             unit_price=unit_price,
             quantity=quantity,
             is_tax_inclusive=self.is_tax_inclusive,
             tax_rates=tuple(t.rate for t in self.tax_lines),
             adjustments=tuple(a.amount for a in self.adjustments),
+            credited_quantity=credited_quantity,
         )
 
 
@@ -289,9 +290,15 @@ class LineItem(_ChargeLine, db.Model):
     fulfilled_quantity: Mapped[int] = mapped_column(default=0)
     shipped_quantity: Mapped[int] = mapped_column(default=0)
     delivered_quantity: Mapped[int] = mapped_column(default=0)
+    #: Units asked back by a return and not received yet.
     return_requested_quantity: Mapped[int] = mapped_column(default=0)
+    #: Units received back, restocked or damaged.
     returned_quantity: Mapped[int] = mapped_column(default=0)
+    #: Units written off by a claim without coming back (lost, or kept by the customer).
     written_off_quantity: Mapped[int] = mapped_column(default=0)
+    #: Units the customer no longer pays for (returned, exchanged, or claimed for a refund):
+    #: their share of the line comes off the order's total.
+    credited_quantity: Mapped[int] = mapped_column(default=0, server_default="0")
     metadata_: Mapped[dict[str, Any] | None] = mapped_column("metadata", JSON)
 
     order: Mapped[Order] = relationship(back_populates="items")
@@ -304,7 +311,7 @@ class LineItem(_ChargeLine, db.Model):
 
     @property
     def charge(self) -> Charge:
-        return self._charge(self.unit_price, self.quantity)
+        return self._charge(self.unit_price, self.quantity, self.credited_quantity or 0)
 
 
 class ShippingMethod(_ChargeLine, db.Model):

@@ -33,7 +33,8 @@ class PriceTax(StrEnum):
 @dataclass(frozen=True)
 class TotalsSummary:
     """What the totals panel shows. The rows add up:
-    ``items − discounts + shipping + added_tax − gift_cards − credit_lines = total`` and
+    ``items − discounts + shipping + added_tax − credited − gift_cards − credit_lines = total``
+    and
     ``total − (paid − refunded) = outstanding + refunded_without_return − refund_due``.
     """
 
@@ -56,6 +57,8 @@ class TotalsSummary:
     """Some price includes tax, so the tax in them is named under the total."""
     included_tax: Decimal
     """Tax inside the prices that include it: named, not added again."""
+    credited: Decimal
+    """What the units returned, exchanged or claimed for a refund were worth."""
     gift_cards: Decimal
     credit_lines: Decimal
     total: Decimal
@@ -122,6 +125,7 @@ def summarize_totals(
         added_tax=added_tax,
         tax_is_included=any(c.is_tax_inclusive for c, _ in every),
         included_tax=included_tax,
+        credited=totals.credited_total,
         gift_cards=totals.gift_card_total,
         credit_lines=totals.credit_line_total,
         total=totals.total,

@@ -43,6 +43,7 @@ REFUND_REASONS = {
     "duplicate": "Charged twice",
     "goodwill": "Goodwill gesture",
     "order_edit": "Order edit",
+    "claim": "Claim",
     "other": "Other",
 }
 #: The reason of the refunds that settle what a confirmed order edit left to give back.

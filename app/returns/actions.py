@@ -10,12 +10,21 @@ of children, a parent still in use).
 from __future__ import annotations
 
 import re
+from collections.abc import Sequence
 from dataclasses import dataclass
 from decimal import Decimal
 
 from sqlalchemy import select
 
-from app.changes.actions import apply_change, open_change
+from app.changes.actions import (
+    apply_change,
+    open_change,
+    preview_actions,
+    record_actions,
+    staged,
+    write_preview,
+)
+from app.changes.calculations import RETURN_ITEM, SHIPPING_ADD, StagedAction
 from app.changes.models import ActionType, ChangeType, OrderChange, OrderChangeAction
 from app.db_types import utcnow
 from app.extensions import db
@@ -23,6 +32,7 @@ from app.fulfillment.models import StockLocation
 from app.inventory.actions import adjust_stock, tracked_skus
 from app.money import MAX_AMOUNT, ZERO, MoneyError, check_amount
 from app.orders.actions import OrderActionError, bump_lock_version, record_event
+from app.orders.calculations import charge_totals
 from app.orders.models import LineItem, Order, OrderStatus
 from app.payments.actions import refund_exactly
 from app.payments.models import Refund
@@ -147,10 +157,10 @@ class ReturnRequestLine:
 
 
 def returnable(item: LineItem) -> int:
-    """Units of a line that can still be asked back: shipped (or delivered), less those
-    already asked back or returned (the written-off ones are among the returned)."""
-    return max(item.shipped_quantity - item.return_requested_quantity - item.returned_quantity,
-               0)  # fmt: skip
+    """Units of a line that can still be asked back or claimed: shipped (or delivered), less
+    those already asked back, returned or written off by a claim."""
+    return max(item.shipped_quantity - item.return_requested_quantity - item.returned_quantity
+               - item.written_off_quantity, 0)  # fmt: skip
 
 
 def can_return(order: Order) -> str | None:
@@ -162,15 +172,17 @@ def can_return(order: Order) -> str | None:
     return None
 
 
-def _returning_change(order: Order, actor: str) -> OrderChange:
-    """A return's order change, refused while another change is open on the order."""
+def returning_change(order: Order, change_type: ChangeType, actor: str) -> OrderChange:
+    """A return's (an exchange's, a claim's) order change, refused while another change is
+    open on the order."""
     existing = open_change(order.id)
     if existing is not None:
         raise ReturnError(
             f"This order has an open {existing.change_type.value} ({existing.status.value}); "
-            "finish or cancel it before a return."
+            f"finish or cancel it before {'an' if change_type == ChangeType.EXCHANGE else 'a'} "
+            f"{change_type.value}."
         )
-    change = OrderChange(order_id=order.id, change_type=ChangeType.RETURN, created_by=actor)
+    change = OrderChange(order_id=order.id, change_type=change_type, created_by=actor)
     db.session.add(change)
     return change
 
@@ -179,10 +191,34 @@ def request_return(order: Order, expected: int, lines: list[ReturnRequestLine], 
                    location_id: int, note: str = "", return_shipping_name: str = "",
                    return_shipping_amount: Decimal = ZERO, deduct_shipping: bool = False,
                    actor: str) -> Return:  # fmt: skip
-    """Ask for units back: never more of a line than shipped and not yet asked back or
-    returned, each with an active reason; the order's next version records the units asked
-    back."""
+    """Ask for units back: never more of a line than shipped and not yet asked back, returned
+    or written off, each with an active reason; the order's next version records the units
+    asked back, and the return shipping when the customer pays it."""
     bump_lock_version(order, expected)
+    return_ = start_return(order, ChangeType.RETURN, lines, location_id=location_id, note=note,
+                           return_shipping_name=return_shipping_name,
+                           return_shipping_amount=return_shipping_amount,
+                           deduct_shipping=deduct_shipping, actor=actor)  # fmt: skip
+    items = {item.id: item for item in order.items}
+    record_event(order, "order.return_requested", actor,
+                 f"Return #{return_.id} requested: " + ", ".join(
+                     f"{part.quantity} × {items[part.item_id].title}" for part in return_.items),
+                 {"return_id": return_.id, "version": order.version,
+                  "items": [{"item_id": part.item_id, "quantity": part.quantity}
+                            for part in return_.items]})  # fmt: skip
+    return return_
+
+
+def start_return(order: Order, change_type: ChangeType, lines: list[ReturnRequestLine], *,
+                 location_id: int, note: str = "", return_shipping_name: str = "",
+                 return_shipping_amount: Decimal = ZERO, deduct_shipping: bool = False,
+                 actor: str, outbound: Sequence[StagedAction] = (), require_reason: bool = True,
+                 credits_units: bool = True) -> Return:  # fmt: skip
+    """The return of a return, an exchange or a claim (``change_type``), in one confirmed
+    order change with what goes ``outbound`` (an exchange's new items and their shipping, a
+    claim's replacements): the units asked back, the return shipping charged on the order when
+    the customer pays it, the order's next version. The caller has locked the order and
+    records the timeline event."""
     problem = can_return(order)
     if problem:
         raise ReturnError(problem)
@@ -198,41 +234,36 @@ def request_return(order: Order, expected: int, lines: list[ReturnRequestLine], 
         if not 0 < line.quantity <= returnable(item):
             raise ReturnError(f"{item.title}: {returnable(item)} can be returned, "
                               f"not {line.quantity}.")  # fmt: skip
-        if line.reason_id not in reasons:
+        if require_reason and line.reason_id not in reasons:
             raise ReturnError(f"{item.title}: pick a reason for the return.")
     location = db.session.get(StockLocation, location_id)
     if location is None:
         raise ReturnError("Pick the location that receives the units.")
     amount = _checked_shipping(return_shipping_amount, order.currency_code)
-    change = _returning_change(order, actor)
-    for line in lines:
-        change.actions.append(OrderChangeAction(
-            ordering=len(change.actions) + 1, action=ActionType.RETURN_ITEM,
-            item_id=line.item_id, quantity=line.quantity, created_by=actor))  # fmt: skip
-
-    def write() -> None:
-        for line in lines:
-            items[line.item_id].return_requested_quantity += line.quantity
-
-    apply_change(order, change, actor, write)
+    shipping_name = return_shipping_name.strip()[:200] or ("Return shipping" if amount else "")
+    charged = deduct_shipping and amount > ZERO
+    actions = [StagedAction(RETURN_ITEM, item_id=line.item_id, quantity=line.quantity)
+               for line in lines] + list(outbound)  # fmt: skip
+    if charged:
+        # Last: the shipping method it makes is the order's newest.
+        actions.append(StagedAction(SHIPPING_ADD, title=shipping_name, unit_price=amount))
+    change = returning_change(order, change_type, actor)
+    record_actions(change, actions, actor)
+    # The recorded steps, with their ids: what an added line or method is matched by.
+    db.session.flush()
+    result = preview_actions(order, staged(change), promotions=False)
+    apply_change(order, change, actor, lambda: write_preview(order, result))
     return_ = Return(
         order_id=order.id, change=change, location=location, note=note.strip()[:5000],
-        return_shipping_name=return_shipping_name.strip()[:200] or (
-            "Return shipping" if amount else ""),
-        return_shipping_amount=amount, deduct_shipping=deduct_shipping and amount > ZERO,
-        created_by=actor,
+        return_shipping_name=shipping_name, return_shipping_amount=amount,
+        deduct_shipping=charged, credits_units=credits_units,
+        shipping_method=order.shipping_methods[-1] if charged else None, created_by=actor,
         items=[ReturnItem(item_id=line.item_id, quantity=line.quantity,
                           reason_id=line.reason_id, note=line.note.strip()[:1000])
                for line in lines],
     )  # fmt: skip
     db.session.add(return_)
     db.session.flush()
-    record_event(order, "order.return_requested", actor,
-                 f"Return #{return_.id} requested: "
-                 + ", ".join(f"{line.quantity} × {items[line.item_id].title}" for line in lines),
-                 {"return_id": return_.id, "version": order.version,
-                  "items": [{"item_id": line.item_id, "quantity": line.quantity}
-                            for line in lines]})  # fmt: skip
     return return_
 
 
@@ -264,7 +295,7 @@ def receive_return(order: Order, expected: int, return_id: int,
             arriving.append((part, restock, damaged))
     if not arriving:
         raise ReturnError("Say how many units arrived.")
-    change = _returning_change(order, actor)
+    change = returning_change(order, ChangeType.RETURN, actor)
     for part, restock, damaged in arriving:
         for action, units in ((ActionType.RECEIVE_RETURN_ITEM, restock),
                               (ActionType.RECEIVE_DAMAGED_RETURN_ITEM, damaged)):  # fmt: skip
@@ -280,12 +311,14 @@ def receive_return(order: Order, expected: int, return_id: int,
     def write() -> None:
         for part, restock, damaged in arriving:
             item, units = part.item, restock + damaged
-            return_.refund_due += ReturnLine(
-                item.title, line_totals[item.id], item.quantity, item.returned_quantity, units,
-            ).refund(currency)  # fmt: skip
+            if return_.credits_units:
+                return_.refund_due += ReturnLine(
+                    item.title, line_totals[item.id], item.quantity, item.credited_quantity,
+                    units,
+                ).refund(currency)  # fmt: skip
+                item.credited_quantity += units
             item.return_requested_quantity -= units
             item.returned_quantity += units
-            item.written_off_quantity += damaged
             part.restocked_quantity += restock
             part.damaged_quantity += damaged
             if restock and item.sku in tracked:
@@ -309,11 +342,25 @@ def receive_return(order: Order, expected: int, return_id: int,
 
 def refund_to_offer(order: Order, return_: Return) -> Decimal:
     """What the return's received units refund and has not been refunded: their shares of the
-    lines, less the return shipping when the customer pays it; never more than the order has
-    left to refund."""
-    goods = return_.refund_due
-    kept = min(return_.return_shipping_amount, goods) if return_.deduct_shipping else ZERO
-    return max(min(goods - kept - return_.refunded, order.totals.refundable_amount), ZERO)
+    lines, less the return shipping charged when the customer pays it; never more than the
+    order owes the customer (an exchange's new items may take it all) nor than is left to
+    refund."""
+    return owed(order, return_.refund_due - return_shipping_charged(return_) - return_.refunded)
+
+
+def return_shipping_charged(return_: Return) -> Decimal:
+    """What the order charges for the return's shipping: its method's total, taxes in."""
+    method = return_.shipping_method
+    if method is None:
+        return ZERO
+    return charge_totals(method.charge, return_.order.currency_code).total
+
+
+def owed(order: Order, amount: Decimal) -> Decimal:
+    """``amount``, but no more than the order owes the customer (its outstanding amount below
+    zero) and has left to refund; never below nothing."""
+    totals = order.totals
+    return max(min(amount, -totals.outstanding_amount, totals.refundable_amount), ZERO)
 
 
 def refund_return(order: Order, expected: int, return_id: int, amount: Decimal,
@@ -336,15 +383,24 @@ def cancel_return(order: Order, expected: int, return_id: int, actor: str) -> Re
     if return_.status != ReturnStatus.REQUESTED:
         raise ReturnError(f"Return #{return_.id} is {return_.status.value}: only a return with "
                           "nothing received yet can be canceled.")  # fmt: skip
-    change = _returning_change(order, actor)
+    change = returning_change(order, ChangeType.RETURN, actor)
     for part in return_.items:
         change.actions.append(OrderChangeAction(
             ordering=len(change.actions) + 1, action=ActionType.CANCEL_RETURN_ITEM,
             item_id=part.item_id, quantity=part.quantity, created_by=actor))  # fmt: skip
+    method = return_.shipping_method
+    if method is not None:
+        change.actions.append(OrderChangeAction(
+            ordering=len(change.actions) + 1, action=ActionType.SHIPPING_REMOVE,
+            shipping_method_id=method.id, created_by=actor))  # fmt: skip
 
     def write() -> None:
         for part in return_.items:
             part.item.return_requested_quantity -= part.quantity
+        if method is not None:
+            # Nothing comes back, so there is no return shipping to charge.
+            order.shipping_methods.remove(method)
+            return_.shipping_method = None
 
     apply_change(order, change, actor, write)
     return_.status = ReturnStatus.CANCELED

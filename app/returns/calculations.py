@@ -1,10 +1,11 @@
 """What returned units refund, as pure functions over plain values: no Flask, no SQLAlchemy.
 
 A line's refund is its share of what the customer pays for the line (``ChargeTotals.total``:
-discounts taken off, tax in, whether prices include tax or not). Shares are cumulative: the
-first ``k`` units returned refund ``round(total × k / quantity)``, so returns made one at a
+discounts taken off, tax in, whether prices include tax or not), the money engine's ``share``:
+the first ``k`` units returned refund ``round(total × k / quantity)``, so returns made one at a
 time or all at once refund the same, and returning every unit refunds exactly the line's total
-(the last unit takes what rounding left).
+(the last unit takes what rounding left). It is what the order's total loses when the units are
+credited, so a refund of it leaves nothing outstanding.
 """
 
 from __future__ import annotations
@@ -15,19 +16,11 @@ from datetime import datetime, timedelta
 from decimal import Decimal
 
 from app.money import ZERO, round_money
+from app.orders.calculations import share
 
 
 class ReturnProblem(Exception):
     """Units that cannot be returned, in words staff and customers understand."""
-
-
-def share(line_total: Decimal, quantity: int, units: int, currency: str) -> Decimal:
-    """What the first ``units`` of a line of ``quantity`` units are worth of ``line_total``."""
-    if not 0 <= units <= quantity:
-        raise ReturnProblem(f"{units} of {quantity} units cannot be returned.")
-    if units == quantity:
-        return line_total
-    return round_money(line_total * units / quantity, currency)
 
 
 @dataclass(frozen=True)

@@ -69,7 +69,8 @@ class StartReturnForm(ReturnLines, VersionedForm):
     note = TextAreaField("Note", validators=[Length(max=5000)])
     return_shipping_name = StringField("Return shipping", validators=[Length(max=200)])
     return_shipping_amount = MoneyField("Return shipping cost", maximum=MAX_AMOUNT)
-    deduct_shipping = BooleanField("The customer pays it: take it off the refund")
+    deduct_shipping = BooleanField("The customer pays it: charged on the order (with its tax) "
+                                   "and taken off the refund")
 
 
 class ReceiveForm(VersionedForm):

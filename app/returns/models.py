@@ -8,7 +8,7 @@ import enum
 from datetime import datetime
 from decimal import Decimal
 
-from sqlalchemy import CheckConstraint, Enum, ForeignKey, Index, String, Text
+from sqlalchemy import CheckConstraint, Enum, ForeignKey, Index, String, Text, true
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from app.db_types import ExactDecimal, UTCDateTime, utcnow
@@ -79,8 +79,15 @@ class Return(db.Model):
     note: Mapped[str] = mapped_column(Text, default="")
     return_shipping_name: Mapped[str] = mapped_column(String(200), default="")
     return_shipping_amount: Mapped[Decimal] = mapped_column(ExactDecimal, default=Decimal(0))
-    #: The customer pays for sending the units back: it is taken off the refund.
+    #: The customer pays for sending the units back: it is charged on the order (its
+    #: ``shipping_method``), so it comes off what the return refunds.
     deduct_shipping: Mapped[bool] = mapped_column(default=False)
+    shipping_method_id: Mapped[int | None] = mapped_column(
+        ForeignKey("shipping_method.id", ondelete="SET NULL")
+    )
+    #: Received units are credited: their share comes off the order's total. A replace
+    #: claim's return is not: the replacement is what the customer gets.
+    credits_units: Mapped[bool] = mapped_column(default=True, server_default=true())
     #: What the units received so far refund (``app.returns.calculations``), and how much of
     #: it was refunded.
     refund_due: Mapped[Decimal] = mapped_column(ExactDecimal, default=Decimal(0))
@@ -98,6 +105,7 @@ class Return(db.Model):
         lazy="selectin",
     )  # fmt: skip
     location = relationship("StockLocation")
+    shipping_method = relationship("ShippingMethod")
 
 
 class ReturnItem(db.Model):

@@ -112,7 +112,7 @@ def _return_page(return_: Return, status: int = 200, message: str = ""):
     line_totals = {item.id: t.total for item, t in zip(order.items, order.totals.items,
                                                          strict=True)}  # fmt: skip
     refundable = {part.id: refundable_total(line_totals[part.item_id], part.item.quantity,
-                                            part.item.returned_quantity, order.currency_code)
+                                            part.item.credited_quantity, order.currency_code)
                   for part in return_.items}  # fmt: skip
     events = [event for event in order.events
               if event.data and event.data.get("return_id") == return_.id]

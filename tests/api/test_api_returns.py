@@ -42,6 +42,8 @@ def taxed(amount: Decimal) -> Decimal:
 # three, 2 pairs of socks at 12.50, each taxed at 10 %.
 SHIRTS = taxed(Decimal("40.00") * 3 - Decimal("10.00"))
 SOCKS = taxed(Decimal("12.50") * 2)
+# The return label the customer pays, charged on the order as shipping is: taxed too.
+LABEL = taxed(Decimal("7.50"))
 
 
 def share(line_total: Decimal, units: int, quantity: int) -> Decimal:
@@ -106,8 +108,8 @@ def order_json(api, order_id: int) -> dict:
 
 
 def line_quantities(api, order_id: int) -> list[tuple[int, int, int]]:
-    """Each line's units asked back, returned and written off, as the order's JSON says."""
-    return [(i["return_requested_quantity"], i["returned_quantity"], i["written_off_quantity"])
+    """Each line's units asked back, returned and credited, as the order's JSON says."""
+    return [(i["return_requested_quantity"], i["returned_quantity"], i["credited_quantity"])
             for i in order_json(api, order_id)["items"]]  # fmt: skip
 
 
@@ -154,8 +156,8 @@ def test_a_return_answers_with_its_lines_and_what_they_would_refund(api, shipped
     assert answer["refund_preview"] == {
         "items": [{"item_id": shirt.id, "quantity": 2, "amount": str(shirts)},
                   {"item_id": socks.id, "quantity": 1, "amount": str(pair)}],
-        "return_shipping": "7.50",
-        "total": str(shirts + pair - Decimal("7.50")),
+        "return_shipping": str(LABEL),
+        "total": str(shirts + pair - LABEL),
     }  # fmt: skip
     assert line_quantities(api, order.id) == [(2, 0, 0), (1, 0, 0)]
     detail = order_json(api, order.id)
@@ -340,9 +342,9 @@ def test_received_units_go_back_on_the_shelf_or_are_written_off(api, shipped):
     assert answer["status"] == "partially_received"
     assert answer["refund_due"] == str(share(SHIRTS, 1, 3))
     assert answer["refund_preview"] is None
-    # The label (7.50) comes off what the units refund.
-    assert answer["refund_to_offer"] == str(share(SHIRTS, 1, 3) - Decimal("7.50"))
-    assert line_quantities(api, order.id) == [(1, 1, 0), (1, 0, 0)]
+    # The label (7.50 and its tax) comes off what the units refund.
+    assert answer["refund_to_offer"] == str(share(SHIRTS, 1, 3) - LABEL)
+    assert line_quantities(api, order.id) == [(1, 1, 1), (1, 0, 0)]
 
     second = receive(api, return_id, {"item_id": shirt, "quantity": 0, "damaged_quantity": 1},
                      {"item_id": socks, "quantity": 0, "damaged_quantity": 1}).get_json()
@@ -351,11 +353,11 @@ def test_received_units_go_back_on_the_shelf_or_are_written_off(api, shipped):
         (1, 1), (0, 1)]  # fmt: skip
     due = share(SHIRTS, 2, 3) + share(SOCKS, 1, 2)
     assert (second["refund_due"], second["refund_to_offer"]) == (
-        str(due), str(due - Decimal("7.50")))  # fmt: skip
+        str(due), str(due - LABEL))  # fmt: skip
     # Each line can still refund what its units not returned are worth.
     assert [i["refundable_total"] for i in second["items"]] == [
         str(SHIRTS - share(SHIRTS, 2, 3)), str(SOCKS - share(SOCKS, 1, 2))]  # fmt: skip
-    assert line_quantities(api, order.id) == [(0, 2, 1), (0, 1, 1)]
+    assert line_quantities(api, order.id) == [(0, 2, 2), (0, 1, 1)]
     detail = order_json(api, order.id)
     assert [i["refundable_total"] for i in detail["items"]] == [
         i["refundable_total"] for i in second["items"]]  # fmt: skip
@@ -420,7 +422,7 @@ def test_the_received_units_are_refunded_exactly_once(api, shipped):
     assert refund(api, return_id, "1.00").status_code == 409  # nothing received yet
     receive(api, return_id, {"item_id": shirt, "quantity": 2},
             {"item_id": socks, "quantity": 1})
-    due = share(SHIRTS, 2, 3) + share(SOCKS, 1, 2) - Decimal("7.50")
+    due = share(SHIRTS, 2, 3) + share(SOCKS, 1, 2) - LABEL
 
     wrong = refund(api, return_id, str(due + CENT))
     assert wrong.status_code == 422
@@ -476,7 +478,7 @@ def test_a_return_with_units_received_cannot_be_canceled(api, shipped):
     receive(api, return_id, {"item_id": order.items[0].id, "quantity": 1})
     response = api("post", f"/api/v1/returns/{return_id}/cancel")
     assert response.status_code == 409
-    assert line_quantities(api, order.id) == [(1, 1, 0), (1, 0, 0)]
+    assert line_quantities(api, order.id) == [(1, 1, 1), (1, 0, 0)]
 
 
 def test_steps_wait_while_an_edit_is_open(api, shipped):
@@ -513,7 +515,7 @@ def test_a_retried_request_answers_as_the_first_and_acts_once(api, shipped):
     again = receive(api, return_id, item, headers=key)
     assert (again.status_code, again.headers["Idempotent-Replayed"]) == (200, "true")
     assert stocked("SHIRT-1") == shirts_stocked + 1
-    assert line_quantities(api, order.id)[0] == (1, 1, 0)
+    assert line_quantities(api, order.id)[0] == (1, 1, 1)
 
 
 def test_a_refused_request_with_a_key_keeps_nothing_of_it(api, shipped):
@@ -549,4 +551,4 @@ def test_receiving_the_same_units_twice_at_once_receives_them_once(api, shipped)
 
     assert sorted(at_once(send, send)) == [200, 422]
     assert stocked("SHIRT-1") == shirts_stocked + 2
-    assert line_quantities(api, order.id)[0] == (0, 2, 0)
+    assert line_quantities(api, order.id)[0] == (0, 2, 2)

@@ -190,7 +190,8 @@ def test_after_a_refund_without_a_return_the_panel_agrees_with_the_capture_form(
     assert money["Total"] - (money["Paid"] + money["Refunded"]) == (
         money["Outstanding"] + money["Refunded without a return"]
     )
-    assert ("No return or edit has taken the refunded items off the order, so the order total "
+    assert ("No return, claim or edit has taken the refunded items off the order, so the order "
+            "total "
             "still counts them; nothing is left to collect for them.") in notes  # fmt: skip
     # and what is outstanding is exactly what the capture form offers
     if to_capture:

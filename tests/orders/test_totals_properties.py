@@ -57,8 +57,9 @@ def half_up(value: Fraction, currency: str) -> Fraction:
 
 
 @st.composite
-def charges(draw, currency: str) -> Charge:
-    """A line item or shipping method whose adjustments never exceed its net price.
+def charges(draw, currency: str, credited: bool = False) -> Charge:
+    """A line item or shipping method whose adjustments never exceed its net price; with
+    ``credited``, some of its units may be credited (returned, or claimed for a refund).
 
     Adjustments come in tenths of a minor unit, so that their rounding shows; their total,
     rounded up, stays within the net price.
@@ -85,6 +86,7 @@ def charges(draw, currency: str) -> Charge:
         charge.is_tax_inclusive,
         charge.tax_rates,
         tuple(adjustments),
+        draw(st.integers(0, charge.quantity)) if credited else 0,
     )
 
 
@@ -129,7 +131,7 @@ def orders(draw) -> OrderInput:
     refunded = [money(draw, currency, 0, int(c.scaleb(places))) for c in captured[:1]]
     return OrderInput(
         currency=currency,
-        items=draw(st.lists(charges(currency), min_size=1, max_size=5)),
+        items=draw(st.lists(charges(currency, credited=True), min_size=1, max_size=5)),
         shipping_methods=draw(st.lists(charges(currency), max_size=2)),
         gift_cards=gift_cards,
         credit_lines=amounts(2, 2 * hundred),
@@ -220,9 +222,11 @@ def assert_order_total_tax_and_outstanding_follow_their_formulas(order, totals):
     assert totals.total == (
         totals.item_total
         + totals.shipping_total
+        - totals.credited_total
         - totals.gift_card_total
         - totals.credit_line_total
     )
+    assert totals.credited_total == sum_of(totals.items, "credited_total")
     assert totals.tax_total == (
         totals.item_tax_total + totals.shipping_tax_total - totals.gift_card_tax_total
     )
@@ -287,7 +291,17 @@ def assert_an_undiscounted_tax_inclusive_line_totals_exactly_its_price(order, to
 
 def assert_gift_cards_take_off_no_more_than_items_and_shipping(order, totals):
     cards = sum((c.amount for c in order.gift_cards), D(0))
-    assert totals.gift_card_total == min(cards, totals.item_total + totals.shipping_total)
+    assert totals.gift_card_total == min(
+        cards, totals.item_total + totals.shipping_total - totals.credited_total
+    )
+
+
+def assert_credited_units_take_their_share_of_the_line(order, totals):
+    for charge, line in zip(order.items, totals.items, strict=True):
+        exact = Fraction(line.total) * charge.credited_quantity / charge.quantity
+        assert abs(Fraction(line.credited_total) - exact) <= Fraction(minor(order.currency)) / 2
+        if charge.credited_quantity == charge.quantity:
+            assert line.credited_total == line.total
 
 
 @PROPERTY_SETTINGS
@@ -298,6 +312,7 @@ def test_random_orders_tax_and_take_off_what_the_rules_say(order):
     assert_each_tax_line_is_its_exact_tax_rounded_half_up_once(order, totals)
     assert_tax_is_never_negative(totals)
     assert_an_undiscounted_tax_inclusive_line_totals_exactly_its_price(order, totals)
+    assert_credited_units_take_their_share_of_the_line(order, totals)
     assert_gift_cards_take_off_no_more_than_items_and_shipping(order, totals)
 
 

@@ -10,13 +10,12 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from app.orders.calculations import Charge, charge_totals
+from app.orders.calculations import Charge, charge_totals, share
 from app.returns.calculations import (
     ReturnLine,
     ReturnProblem,
     refundable_total,
     return_refund,
-    share,
 )
 
 D = Decimal

@@ -91,7 +91,10 @@ def test_a_return_is_asked_received_and_refunded_exactly(shipped):
     order = reload(order.id)
     shirt, socks = order.items
     assert (shirt.returned_quantity, shirt.return_requested_quantity) == (2, 0)
-    assert (socks.returned_quantity, socks.written_off_quantity) == (1, 1)
+    # Damaged units count on the return's line; a line's written-off units are a claim's.
+    assert (socks.returned_quantity, socks.credited_quantity, socks.written_off_quantity) == (
+        1, 1, 0)
+    assert [part.damaged_quantity for part in _return(return_id).items] == [0, 1]
     assert (order.version, order.fulfillment_status.value) == (3, "partially_returned")
     assert (stocked("SHIRT-1"), stocked("SOCK-1")) == (9, 8)  # damaged socks stay off
 
@@ -130,15 +133,37 @@ def test_returning_every_unit_refunds_the_lines_total_exactly(shipped):
     assert refunded == total == Decimal("121.00")
 
 
-def test_return_shipping_paid_by_the_customer_is_kept_back(shipped):
+def test_return_shipping_paid_by_the_customer_is_charged_and_kept_back(shipped):
     order, warehouse = shipped
     order, return_id = ask_back(order, warehouse,
                                 ReturnRequestLine(order.items[1].id, 2, reason("too_small")),
                                 return_shipping_amount=Decimal("7.50"), deduct_shipping=True)
+    # Charged on the order as shipping is, with the region's 10 % tax: 8.25.
+    assert (order.total, order.totals.outstanding_amount) == (Decimal("156.75"), Decimal("8.25"))
     [part] = _return(return_id).items
     returns.receive_return(order, order.lock_version, return_id, {part.id: (2, 0)}, STAFF)
     db.session.commit()
-    assert returns.refund_to_offer(reload(order.id), _return(return_id)) == Decimal("20.00")
+    order = reload(order.id)
+    # Both pairs of socks (27.50) come off the total; the refund is what they were worth less
+    # the return shipping, and leaves nothing outstanding.
+    assert order.total == Decimal("148.50") + Decimal("8.25") - Decimal("27.50")
+    due = returns.refund_to_offer(order, _return(return_id))
+    assert due == Decimal("19.25") == -order.totals.outstanding_amount
+    returns.refund_return(order, order.lock_version, return_id, due, STAFF)
+    db.session.commit()
+    assert reload(order.id).totals.outstanding_amount == Decimal("0.00")
+
+
+def test_a_canceled_return_no_longer_charges_its_shipping(shipped):
+    order, warehouse = shipped
+    order, return_id = ask_back(order, warehouse,
+                                ReturnRequestLine(order.items[1].id, 1, reason("too_small")),
+                                return_shipping_amount=Decimal("7.50"), deduct_shipping=True)
+    assert len(order.shipping_methods) == 1
+    returns.cancel_return(order, order.lock_version, return_id, STAFF)
+    db.session.commit()
+    order = reload(order.id)
+    assert (order.total, order.shipping_methods) == (Decimal("148.50"), [])
 
 
 @pytest.mark.parametrize(("quantity", "reason_value", "message"), [
@@ -223,7 +248,7 @@ def test_each_step_is_a_version_whose_diff_shows_the_units_coming_back(shipped, 
     page = staff_client.get(f"/orders/{order.id}/versions/compare?from=1&to=3")
     text = " ".join(page.get_data(as_text=True).split())
     assert page.status_code == 200
-    assert "returned 0 → 2" in text and "written off 0 → 1" in text
+    assert "returned 0 → 2" in text and "credited 0 → 2" in text
     asked = staff_client.get(f"/orders/{order.id}/versions/compare?from=1&to=2")
     assert "asked back 0 → 2" in " ".join(asked.get_data(as_text=True).split())
 

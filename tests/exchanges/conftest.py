@@ -1,0 +1,3 @@
+"""Fixtures of the exchange tests: the order the return tests ship whole."""
+
+from tests.returns.test_return_flow import shipped  # noqa: F401  (a fixture, found by its name)
