@@ -34,13 +34,15 @@ def create_app(overrides: dict | None = None) -> Flask:
     login_manager.init_app(app)
 
     from app import models  # noqa: F401  (every mapper known before the first query)
-    from app.api import order_edits, returns  # noqa: F401  (they add routes to the API)
+    from app.api import claims, exchanges, order_edits, returns  # noqa: F401  (API routes)
     from app.api.views import bp as api_bp
     from app.auth.views import bp as auth_bp
     from app.changes.customer_views import bp as customer_bp
     from app.changes.version_views import bp as order_versions_bp
     from app.changes.views import bp as changes_bp
+    from app.claims.views import bp as claims_bp
     from app.draft_orders.views import bp as draft_orders_bp
+    from app.exchanges.views import bp as exchanges_bp
     from app.health import bp as health_bp
     from app.orders.views import bp as orders_bp
     from app.returns import customer_views  # noqa: F401  (adds the return link to /c)
@@ -50,6 +52,8 @@ def create_app(overrides: dict | None = None) -> Flask:
     app.register_blueprint(auth_bp)
     app.register_blueprint(orders_bp)
     app.register_blueprint(returns_bp)
+    app.register_blueprint(exchanges_bp)
+    app.register_blueprint(claims_bp)
     app.register_blueprint(changes_bp)
     app.register_blueprint(order_versions_bp)
     app.register_blueprint(draft_orders_bp)

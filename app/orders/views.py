@@ -8,6 +8,8 @@ from sqlalchemy import select
 from wtforms import SelectChoice
 
 from app.changes.actions import edit_problem, open_change
+from app.claims.queries import order_claims
+from app.exchanges.queries import order_exchanges
 from app.extensions import db
 from app.fulfillment.actions import (
     cancel_fulfillment,
@@ -115,6 +117,7 @@ def _detail(order, status: int = 200, message: str = "", note_form: NoteForm | N
         locations=StockLocation.by_name(), open_change=open_change(order.id),
         can_edit=edit_problem(order) is None, to_collect=amount_to_collect(order),
         to_refund=amount_to_refund(order), returns=order_returns(order.id),
+        exchanges=order_exchanges(order.id), claims=order_claims(order.id),
         return_problem=can_return(order),
     )  # fmt: skip
 

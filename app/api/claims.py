@@ -1,0 +1,3 @@
+"""Claims through the JSON API."""
+
+from __future__ import annotations

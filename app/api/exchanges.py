@@ -1,0 +1,3 @@
+"""Exchanges through the JSON API."""
+
+from __future__ import annotations
