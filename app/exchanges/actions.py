@@ -75,7 +75,8 @@ class ExchangeOutcome:
     difference_text: str
 
 
-def _new_item_step(order: Order, item: NewItem) -> StagedAction:
+def new_item_step(order: Order, item: NewItem) -> StagedAction:
+    """Adding a new item: a catalogue variant at its price, or a custom item."""
     if item.variant_id is not None or item.sku:
         variant = (db.session.get(ProductVariant, item.variant_id) if item.variant_id is not None
                    else db.session.scalar(select(ProductVariant).where(
@@ -89,7 +90,7 @@ def _new_item_step(order: Order, item: NewItem) -> StagedAction:
 def outbound_steps(order: Order, new_items: list[NewItem],
                    shipping: ShippingChoice | None) -> list[StagedAction]:  # fmt: skip
     """What goes out: the new items, then their shipping method."""
-    steps = [_new_item_step(order, item) for item in new_items if item.quantity]
+    steps = [new_item_step(order, item) for item in new_items if item.quantity]
     if not steps:
         raise ExchangeError("Add at least one new item to send in exchange.")
     if shipping is not None:
