@@ -51,6 +51,8 @@ from app.payments.actions import (
     collect_difference,
     refund_difference,
     refund_payment,
+    settled_what,
+    unsettled_change,
 )
 from app.returns.actions import can_return
 from app.returns.queries import order_returns
@@ -116,6 +118,7 @@ def _detail(order, status: int = 200, message: str = "", note_form: NoteForm | N
                                                  order.fulfillment_status.value),
         locations=StockLocation.by_name(), open_change=open_change(order.id),
         can_edit=edit_problem(order) is None, to_collect=amount_to_collect(order),
+        settling=settled_what(unsettled_change(order)),
         to_refund=amount_to_refund(order), returns=order_returns(order.id),
         exchanges=order_exchanges(order.id), claims=order_claims(order.id),
         return_problem=can_return(order),
@@ -159,7 +162,7 @@ def collect_edit_difference(order_id: int):
     """Record the customer's payment of what a confirmed edit left to collect, exactly."""
     return _change(order_id, DifferenceForm(), lambda order, form: collect_difference(
         order, form.expected_version(), form.amount.data, current_user.email,
-    ), "Payment recorded: the order edit is settled.")  # fmt: skip
+    ), "Payment recorded: the difference is settled.")  # fmt: skip
 
 
 @bp.post("/orders/<int:order_id>/difference/refund")
@@ -167,7 +170,7 @@ def refund_edit_difference(order_id: int):
     """Refund what a confirmed edit left to give back, exactly, newest payment first."""
     return _change(order_id, DifferenceForm(), lambda order, form: refund_difference(
         order, form.expected_version(), form.amount.data, current_user.email,
-    ), "Refunded: the order edit is settled.")  # fmt: skip
+    ), "Refunded: the difference is settled.")  # fmt: skip
 
 
 @bp.post("/orders/<int:order_id>/status/<action>")

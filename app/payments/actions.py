@@ -1,5 +1,5 @@
 """Staff take and give back money on an order's payments: capture and refund, and settle the
-difference a confirmed order edit left (collect it, or refund it).
+difference a confirmed order edit or exchange left (collect it, or refund it).
 
 Each function is one action (guards, the provider call, the record, the timeline event) made
 against the order version the form showed; the caller's request commits once. The provider is
@@ -12,7 +12,7 @@ from decimal import Decimal
 
 from sqlalchemy import select
 
-from app.changes.models import OrderChange
+from app.changes.models import ChangeType, OrderChange
 from app.db_types import utcnow
 from app.extensions import db
 from app.money import (
@@ -154,9 +154,9 @@ def _uncaptured(order: Order) -> Decimal:
                 if p.canceled_at is None), ZERO)  # fmt: skip
 
 
-def _unsettled_edit(order: Order) -> OrderChange | None:
-    """The confirmed edit that made the order's current version, while what it left to collect
-    or refund is not settled yet."""
+def unsettled_change(order: Order) -> OrderChange | None:
+    """The confirmed change (an edit, an exchange) that made the order's current version,
+    while what it left to collect or refund is not settled yet."""
     if order.version <= 1 or order.status == OrderStatus.DRAFT:
         return None
     return db.session.scalar(select(OrderChange).where(
@@ -164,8 +164,15 @@ def _unsettled_edit(order: Order) -> OrderChange | None:
         OrderChange.settled_at.is_(None)))  # fmt: skip
 
 
+def settled_what(change: OrderChange | None) -> str:
+    """What staff settle, in words: the order edit, the exchange."""
+    if change is None or change.change_type == ChangeType.EDIT:
+        return "the order edit"
+    return f"the {change.change_type.value}"
+
+
 def _edit_difference(order: Order) -> Decimal:
-    edit = _unsettled_edit(order)
+    edit = unsettled_change(order)
     return edit.difference if edit is not None and edit.difference is not None else ZERO
 
 
@@ -192,7 +199,7 @@ def amount_to_refund(order: Order) -> Decimal:
 
 
 def _settled(order: Order) -> None:
-    edit = _unsettled_edit(order)
+    edit = unsettled_change(order)
     if edit is not None:
         edit.settled_at = utcnow()
 
@@ -217,7 +224,8 @@ def collect_difference(order: Order, expected_version: int, amount: Decimal,
     at the counter or by phone)."""
     bump_lock_version(order, expected_version)
     currency = order.currency_code
-    amount = _exactly(amount, amount_to_collect(order), currency, "collect")
+    what = settled_what(unsettled_change(order))
+    amount = _exactly(amount, amount_to_collect(order), currency, "collect", what)
     manual = provider(ManualProvider.id)
     try:
         manual.authorize(amount, currency)
@@ -231,7 +239,7 @@ def collect_difference(order: Order, expected_version: int, amount: Decimal,
     refresh_derived(order)
     _settled(order)
     record_event(order, "order.payment_captured", actor,
-                 f"Collected {format_money(amount, currency)} for the order edit "
+                 f"Collected {format_money(amount, currency)} for {what} "
                  f"(payment #{payment.id})",
                  {"payment_id": payment.id, "amount": str(amount), "order_edit": True})  # fmt: skip
     return payment
@@ -243,7 +251,8 @@ def refund_difference(order: Order, expected_version: int, amount: Decimal,
     the captured payments newest first, each no more than it has left to refund."""
     bump_lock_version(order, expected_version)
     refunds = refund_exactly(order, amount, amount_to_refund(order), reason=ORDER_EDIT,
-                             note="", actor=actor)  # fmt: skip
+                             note="", actor=actor,
+                             source=settled_what(unsettled_change(order)))  # fmt: skip
     _settled(order)
     return refunds
 

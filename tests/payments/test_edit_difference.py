@@ -230,7 +230,7 @@ def test_collecting_records_a_manual_payment_with_its_events(staff_client, edite
     assert [(e.actor, e.message) for e in events] == [
         (STAFF, f"Collected $50.00 for the order edit (payment #{payment.id})")]  # fmt: skip
     assert outbox(order, "order.payment_captured") == ["50.00"]
-    assert "Payment recorded: the order edit is settled." in page_of(staff_client, order)
+    assert "Payment recorded: the difference is settled." in page_of(staff_client, order)
 
 
 @pytest.mark.parametrize(("amount", "message"), [

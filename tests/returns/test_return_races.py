@@ -9,9 +9,12 @@ import pytest
 from sqlalchemy import func, select
 
 from app.changes import actions as edits
+from app.claims import actions as claims
+from app.claims.actions import ClaimLine
 from app.extensions import db
 from app.orders.actions import OrderActionError, lock_order
 from app.orders.queries import order_with_details
+from app.orders.summary import summarize_totals
 from app.returns import actions as returns
 from app.returns.actions import ReturnRequestLine
 from app.returns.models import Return, ReturnStatus
@@ -49,6 +52,27 @@ def test_two_returns_of_the_last_returnable_units_at_once_one_wins(app, shipped)
     assert sorted(outcomes) == ["done", "refused"]
     assert reload(order.id).items[0].return_requested_quantity == 3
     assert db.session.scalar(select(func.count()).select_from(Return)) == 1
+
+
+def test_a_claim_and_a_return_of_the_last_units_at_once_one_wins(app, shipped):
+    order, warehouse = shipped
+    order_id, socks_id, reason_id = order.id, order.items[1].id, reason("too_small")
+
+    def ask(order, lock):
+        returns.request_return(order, lock, [ReturnRequestLine(socks_id, 2, reason_id)],
+                               location_id=warehouse.id, actor=STAFF)  # fmt: skip
+
+    def claim(order, lock):
+        claims.create_claim(order, lock, "refund", [ClaimLine(socks_id, 2, "missing_item")],
+                            actor=STAFF)  # fmt: skip
+
+    outcomes = at_once(lambda: as_staff(app, order_id, ask),
+                       lambda: as_staff(app, order_id, claim))  # fmt: skip
+    assert sorted(outcomes) == ["done", "refused"]
+    socks = reload(order.id).items[1]
+    # Asked back or written off, never both: no more than the two pairs shipped.
+    assert socks.return_requested_quantity + socks.written_off_quantity == 2
+    assert returns.returnable(socks) == 0
 
 
 def test_receiving_the_same_return_twice_at_once_receives_it_once(app, shipped):
@@ -121,6 +145,13 @@ def test_several_returns_with_refunds_between_keep_the_summary_exact(shipped):
         assert totals.paid_total == paid
         assert totals.refundable_amount == paid - refunded
         assert totals.outstanding_amount == totals.total - (paid - refunded)
+        # The returned units came off the total by what was refunded for them: the order is
+        # settled, and the panel calls no refund one without a return.
+        assert totals.total == paid - refunded and totals.outstanding_amount == 0
+        summary = summarize_totals(totals, [i.charge for i in order.items],
+                                   [s.charge for s in order.shipping_methods])  # fmt: skip
+        assert (summary.credited, summary.outstanding, summary.refunded_without_return,
+                summary.refund_due) == (refunded, 0, 0, 0)
     # Two of three shirts (121.00 → 40.33 + 40.34) and one of two pairs of socks (13.75).
     assert refunded == Decimal("40.33") + Decimal("40.34") + Decimal("13.75")
     order, _ = ask_back(order, warehouse, ReturnRequestLine(shirt.id, 1, reason("too_small")))
