@@ -291,9 +291,9 @@ def assert_an_undiscounted_tax_inclusive_line_totals_exactly_its_price(order, to
 
 def assert_gift_cards_take_off_no_more_than_items_and_shipping(order, totals):
     cards = sum((c.amount for c in order.gift_cards), D(0))
-    assert totals.gift_card_total == min(
-        cards, totals.item_total + totals.shipping_total - totals.credited_total
-    )
+    # A discount rounded up can leave a line a minor unit below nothing: cards take off none.
+    room = max(totals.item_total + totals.shipping_total - totals.credited_total, D(0))
+    assert totals.gift_card_total == min(cards, room)
 
 
 def assert_credited_units_take_their_share_of_the_line(order, totals):
