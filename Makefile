@@ -12,7 +12,7 @@ SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 # Extra arguments for pytest (`make test ARGS="-k totals"`) or bench/pages.py.
 ARGS ?=
 
-.PHONY: venv run test lint bench
+.PHONY: venv run serve worker test lint bench
 
 venv: $(STAMP)
 
@@ -32,6 +32,15 @@ run: venv
 	$(BIN)/flask --app app db upgrade
 	$(BIN)/flask --app app demo-data --if-empty
 	$(BIN)/flask --app app run --host 127.0.0.1 --port $${PORT:-5000}
+
+# Production serving (README, "Production"): gunicorn with app/serving.py's settings, and the
+# outbox worker as a process of its own. Both read DATABASE_URL, SECRET_KEY and the rest from
+# the environment; run `flask --app app db upgrade` once per release before starting them.
+serve: venv
+	$(BIN)/gunicorn -c python:app.serving "app:create_app()"
+
+worker: venv
+	$(BIN)/flask --app app worker
 
 # -n auto: one test process per CPU (pytest-xdist), each on a database of its own.
 test: venv $(CHROMIUM)

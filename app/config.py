@@ -68,6 +68,9 @@ def from_environment(instance_path: str) -> dict:
         # "inline": events are delivered right after the request that wrote them commits;
         # "worker": `flask --app app worker` delivers them in a process of its own.
         "OUTBOX_DELIVERY": os.environ.get("OUTBOX_DELIVERY", "inline"),
+        # How long an event may wait for delivery before the health check calls the outbox
+        # lagging (no worker running, or deliveries failing).
+        "OUTBOX_MAX_LAG_SECONDS": int(os.environ.get("OUTBOX_MAX_LAG_SECONDS", "300")),
         "SESSION_COOKIE_HTTPONLY": True,
         "SESSION_COOKIE_SAMESITE": "Lax",
         "SESSION_COOKIE_SECURE": https_only,
