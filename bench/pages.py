@@ -479,6 +479,8 @@ def main() -> None:
         order_ids = list(db.session.scalars(select(Order.id)))
         japan = db.session.scalar(select(Order.region_id).where(Order.currency_code == "JPY"))
         name = db.session.execute(select(Customer.first_name, Customer.last_name).limit(1)).one()
+        email, number = db.session.execute(
+            select(Order.email, Order.display_id).order_by(Order.id).limit(1)).one()
         db.session.remove()
     meter = Meter(app)
     server = make_server("127.0.0.1", 0, app, threaded=False)
@@ -503,6 +505,9 @@ def main() -> None:
             ("list, JPY by total", [by_total] * n),
             (f"list, JPY by total, page {args.deep + 1}", [deep_by_total] * n),
             ("list, search a full name", [f"/orders?q={name[1]}+{name[0]}"] * n),
+            ("list, search parts of a name", [f"/orders?q={name[0][:3]}+{name[1][:3]}"] * n),
+            ("list, search an email's beginning", [f"/orders?q={email[:6]}"] * n),
+            ("list, search an order number", [f"/orders?q=%23{number}"] * n),
             ("list, search matching nothing", ["/orders?q=nobody+here"] * n),
             ("detail, random orders", details),
         ]  # fmt: skip
