@@ -1,0 +1,137 @@
+"""What the API's returns, exchanges and claims read alike from a request: the JSON object of the
+body, the order lines asked back (each with a reason), the return shipping, and the field
+errors they report by path (``items[1].reason``) all at once."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from decimal import Decimal
+
+from sqlalchemy import select
+
+from app.api.errors import ApiError
+from app.api.views import json_body
+from app.changes.actions import open_change
+from app.extensions import db
+from app.fulfillment.models import StockLocation
+from app.money import ZERO
+from app.orders.import_payload import FieldError, JsonFields
+from app.orders.models import Order
+from app.returns import actions as returns
+from app.returns.actions import ReturnRequestLine
+from app.returns.models import ReturnReason
+
+#: The most lines one request may name (in each of its lists).
+MAX_ITEMS = 500
+#: The longest notes, as the return keeps them.
+MAX_NOTE_LENGTH = 5000
+MAX_ITEM_NOTE_LENGTH = 1000
+
+_ITEM_FIELDS = ("item_id", "quantity", "reason", "note")
+_SHIPPING_FIELDS = ("name", "amount", "customer_pays")
+
+
+@dataclass(frozen=True)
+class ReturnShipping:
+    """The return's shipping: its method's name, its cost, and whether the customer pays it."""
+
+    name: str = ""
+    amount: Decimal = ZERO
+    customer_pays: bool = False
+
+
+def object_body(shape: str, lists: tuple[str, ...] = ("items",)) -> dict:
+    """The body, a JSON object (400 otherwise; ``shape`` says what it holds), with no more
+    than ``MAX_ITEMS`` entries in any of its ``lists`` (413)."""
+    body = json_body()
+    if not isinstance(body, dict):
+        raise ApiError(400, f"The body must be a JSON object {shape}.")
+    for key in lists:
+        if isinstance(body.get(key), list) and len(body[key]) > MAX_ITEMS:
+            raise ApiError(413, f"At most {MAX_ITEMS} {key} per request; this one has "
+                           f"{len(body[key]):,}.", max_items=MAX_ITEMS)  # fmt: skip
+    return body
+
+
+def refuse(errors: list[FieldError]) -> None:
+    """422 with every field error found, when there is any."""
+    if errors:
+        raise ApiError(422, "Some fields are not valid; nothing was saved.",
+                       errors=[{"field": e.field, "message": e.message} for e in errors])
+
+
+def only(fields: JsonFields, allowed: tuple[str, ...], what: str) -> None:
+    """A field error for each key of ``fields`` that is not one of ``allowed``."""
+    for key in fields.data:
+        if key not in allowed:
+            fields.error(key, f"is not a field of {what}")
+
+
+def no_open_change(order: Order, before: str = "a return") -> None:
+    """409 while the order has an edit (or another change) open: a return step (an exchange,
+    a claim) is an order change of its own, and an order has one open at a time."""
+    existing = open_change(order.id)
+    if existing is not None:
+        raise ApiError(
+            409, f"This order has an open {existing.change_type.value} "
+            f"({existing.status.value}); finish or cancel it before {before}.",
+            change_id=existing.id,
+        )  # fmt: skip
+
+
+def read_lines(order: Order, fields: JsonFields, key: str = "items") -> list[ReturnRequestLine]:
+    """The lines asked back (the list ``key``), each an order line named once, with no more
+    units than it has shipped and not yet asked back or returned, and a reason still
+    offered."""
+    entries = fields.objects(key, required=True)
+    items = {item.id: item for item in order.items}
+    codes = {entry.data["reason"] for entry in entries if isinstance(entry.data.get("reason"),
+                                                                    str)}  # fmt: skip
+    reasons = {r.value: r for r in db.session.scalars(
+        select(ReturnReason).where(ReturnReason.value.in_(codes)))} if codes else {}  # fmt: skip
+    named: dict[int, str] = {}
+    lines = []
+    for entry in entries:
+        only(entry, _ITEM_FIELDS, "a returned item")
+        item_id = entry.identifier("item_id")
+        quantity = entry.quantity("quantity")
+        code = entry.text("reason", 50, required=True)
+        note = entry.text("note", MAX_ITEM_NOTE_LENGTH)
+        item = items.get(item_id)
+        if item_id is not None and item is None:
+            entry.error("item_id", "is not a line of this order")
+        elif item is not None and item_id in named:
+            entry.error("item_id", f"{named[item_id]} already asks this line back: send one "
+                        "entry per line")  # fmt: skip
+        elif item is not None:
+            named[item_id] = entry.at
+            left = returns.returnable(item)
+            if quantity is not None and quantity > left:
+                entry.error("quantity", f"{item.title}: {left} can be returned, not {quantity}")
+        reason = reasons.get(code)
+        if code and reason is None:
+            entry.error("reason", f"{code} is not a return reason")
+        elif reason is not None and not reason.is_active:
+            entry.error("reason", f"“{reason.label}” is retired; pick a reason still offered")
+        if item is not None and quantity is not None and reason is not None:
+            lines.append(ReturnRequestLine(item.id, quantity, reason.id, note))
+    return lines
+
+
+def read_location(fields: JsonFields) -> int | None:
+    """The ``location_id`` that receives the units: a stock location."""
+    location_id = fields.identifier("location_id")
+    if location_id is not None and db.session.get(StockLocation, location_id) is None:
+        fields.error("location_id", "is not a stock location")
+    return location_id
+
+
+def read_return_shipping(fields: JsonFields | None, currency: str) -> ReturnShipping:
+    """The ``return_shipping`` object (``fields``; ``None`` when there is none)."""
+    if fields is None:
+        return ReturnShipping()
+    only(fields, _SHIPPING_FIELDS, "return_shipping")
+    name = fields.text("name", 200)
+    amount = fields.amount("amount", currency)
+    return ReturnShipping(name, amount if amount is not None else ZERO,
+                          fields.boolean("customer_pays"))  # fmt: skip
