@@ -15,7 +15,7 @@ from app.changes.actions import open_change
 from app.extensions import db
 from app.fulfillment.models import StockLocation
 from app.money import ZERO
-from app.orders.import_payload import FieldError, JsonFields
+from app.orders.import_payload import FieldError, JsonFields, text_problem
 from app.orders.models import Order
 from app.returns import actions as returns
 from app.returns.actions import ReturnRequestLine
@@ -85,8 +85,9 @@ def read_lines(order: Order, fields: JsonFields, key: str = "items") -> list[Ret
     offered."""
     entries = fields.objects(key, required=True)
     items = {item.id: item for item in order.items}
-    codes = {entry.data["reason"] for entry in entries if isinstance(entry.data.get("reason"),
-                                                                    str)}  # fmt: skip
+    # Looked up only as text that can be stored: ``entry.text`` says what is wrong with the rest.
+    codes = {code for entry in entries if isinstance(code := entry.data.get("reason"), str)
+             and not text_problem(code)}  # fmt: skip
     reasons = {r.value: r for r in db.session.scalars(
         select(ReturnReason).where(ReturnReason.value.in_(codes)))} if codes else {}  # fmt: skip
     named: dict[int, str] = {}
