@@ -39,25 +39,22 @@ from app.api.return_items import (
     only,
     read_lines,
     read_location,
+    read_new_items,
     read_return_shipping,
+    read_shipping,
     refuse,
 )
 from app.api.views import bp
 from app.api.writes import all_or_nothing, locked_order
-from app.changes.actions import ChangeError, shipping_step
 from app.exchanges import actions as exchanges
-from app.exchanges.actions import NewItem, ShippingChoice, new_item_step
 from app.exchanges.models import Exchange
 from app.extensions import db
 from app.orders.actions import OrderActionError
 from app.orders.import_payload import FieldError, JsonFields
-from app.orders.models import Order
 from app.orders.queries import order_with_details
 
 _EXCHANGE_FIELDS = ("return_items", "new_items", "shipping", "return_shipping", "location_id",
                     "note")  # fmt: skip
-_NEW_ITEM_FIELDS = ("sku", "variant_id", "title", "unit_price", "quantity")
-_SHIPPING_FIELDS = ("option_id", "name", "amount")
 
 
 @bp.post("/orders/<int:order_id>/exchanges")
@@ -75,8 +72,8 @@ def create_exchange_view(order_id: int):
         fields = JsonFields(body, "", errors)
         only(fields, _EXCHANGE_FIELDS, "an exchange")
         lines = read_lines(order, fields, "return_items")
-        new_items = _read_new_items(order, fields)
-        shipping = _read_shipping(order, fields.object("shipping"))
+        new_items = read_new_items(order, fields, required=True)
+        shipping = read_shipping(order, fields.object("shipping"))
         location_id = read_location(fields)
         return_shipping = read_return_shipping(fields.object("return_shipping"),
                                                order.currency_code)  # fmt: skip
@@ -95,64 +92,6 @@ def create_exchange_view(order_id: int):
         return exchange.id
 
     return jsonify(_exchange_answer(all_or_nothing(act))), 201
-
-
-def _read_new_items(order: Order, fields: JsonFields) -> list[NewItem]:
-    """The new items: a catalogue variant (by ``sku`` or ``variant_id``) priced in the order's
-    currency, or a ``title`` and a ``unit_price``; each with a quantity. What the engine
-    refuses of an item (a variant it cannot find or price) is that item's field error."""
-    found = []
-    for entry in fields.objects("new_items", required=True):
-        errors_before = len(entry.errors)
-        only(entry, _NEW_ITEM_FIELDS, "a new item")
-        quantity = entry.quantity("quantity")
-        if entry.given("sku") or entry.given("variant_id"):
-            for key in ("title", "unit_price"):
-                if entry.given(key):
-                    entry.error(key, "is for an item not in the catalogue: give it or a sku")
-            if entry.given("sku") and entry.given("variant_id"):
-                entry.error("variant_id", "give a sku or a variant_id, not both")
-            item = NewItem(quantity or 0, variant_id=entry.identifier("variant_id", False),
-                           sku=entry.text("sku", 100))  # fmt: skip
-            named_by = "variant_id" if item.variant_id is not None else "sku"
-        else:
-            item = NewItem(quantity or 0, title=entry.text("title", 300, required=True),
-                           unit_price=entry.amount("unit_price", order.currency_code))
-            named_by = "unit_price"
-        if len(entry.errors) > errors_before:
-            continue
-        try:
-            new_item_step(order, item)
-        except ChangeError as error:
-            entry.error(named_by, str(error))
-            continue
-        found.append(item)
-    return found
-
-
-def _read_shipping(order: Order, fields: JsonFields | None) -> ShippingChoice | None:
-    """The new items' shipping method: one of the region's options, or a name and an amount;
-    ``None`` without one."""
-    if fields is None:
-        return None
-    errors_before = len(fields.errors)
-    only(fields, _SHIPPING_FIELDS, "shipping")
-    if fields.given("option_id"):
-        for key in ("name", "amount"):
-            if fields.given(key):
-                fields.error(key, "comes from the shipping option: give it or the option")
-        choice = ShippingChoice(option_id=fields.identifier("option_id"))
-    else:
-        choice = ShippingChoice(name=fields.text("name", 200, required=True),
-                                amount=fields.amount("amount", order.currency_code))
-    if len(fields.errors) > errors_before:
-        return None
-    try:
-        shipping_step(order, option_id=choice.option_id, name=choice.name, amount=choice.amount)
-    except ChangeError as error:
-        fields.error("option_id" if choice.option_id is not None else "amount", str(error))
-        return None
-    return choice
 
 
 def _exchange_answer(exchange_id: int) -> dict:

@@ -1,6 +1,7 @@
 """What the API's returns, exchanges and claims read alike from a request: the JSON object of the
-body, the order lines asked back (each with a reason), the return shipping, and the field
-errors they report by path (``items[1].reason``) all at once."""
+body, the order lines asked back (each with a reason) and where they go, the return shipping,
+the new items sent out and their shipping, and the field errors they report by path
+(``items[1].reason``) all at once."""
 
 from __future__ import annotations
 
@@ -11,7 +12,8 @@ from sqlalchemy import select
 
 from app.api.errors import ApiError
 from app.api.views import json_body
-from app.changes.actions import open_change
+from app.changes.actions import ChangeError, open_change, shipping_step
+from app.exchanges.actions import NewItem, ShippingChoice, new_item_step
 from app.extensions import db
 from app.fulfillment.models import StockLocation
 from app.money import ZERO
@@ -29,6 +31,8 @@ MAX_ITEM_NOTE_LENGTH = 1000
 
 _ITEM_FIELDS = ("item_id", "quantity", "reason", "note")
 _SHIPPING_FIELDS = ("name", "amount", "customer_pays")
+_NEW_ITEM_FIELDS = ("sku", "variant_id", "title", "unit_price", "quantity")
+_NEW_SHIPPING_FIELDS = ("option_id", "name", "amount")
 
 
 @dataclass(frozen=True)
@@ -136,3 +140,62 @@ def read_return_shipping(fields: JsonFields | None, currency: str) -> ReturnShip
     amount = fields.amount("amount", currency)
     return ReturnShipping(name, amount if amount is not None else ZERO,
                           fields.boolean("customer_pays"))  # fmt: skip
+
+
+def read_new_items(order: Order, fields: JsonFields, *, required: bool) -> list[NewItem]:
+    """The new items (``new_items``, a list that may be left out unless ``required``): a
+    catalogue variant (by ``sku`` or ``variant_id``) priced in the order's currency, or a
+    ``title`` and a ``unit_price``; each with a quantity. What the engine refuses of an item
+    (a variant it cannot find or price) is that item's field error."""
+    found = []
+    for entry in fields.objects("new_items", required=required):
+        errors_before = len(entry.errors)
+        only(entry, _NEW_ITEM_FIELDS, "a new item")
+        quantity = entry.quantity("quantity")
+        if entry.given("sku") or entry.given("variant_id"):
+            for key in ("title", "unit_price"):
+                if entry.given(key):
+                    entry.error(key, "is for an item not in the catalogue: give it or a sku")
+            if entry.given("sku") and entry.given("variant_id"):
+                entry.error("variant_id", "give a sku or a variant_id, not both")
+            item = NewItem(quantity or 0, variant_id=entry.identifier("variant_id", False),
+                           sku=entry.text("sku", 100))  # fmt: skip
+            named_by = "variant_id" if item.variant_id is not None else "sku"
+        else:
+            item = NewItem(quantity or 0, title=entry.text("title", 300, required=True),
+                           unit_price=entry.amount("unit_price", order.currency_code))
+            named_by = "unit_price"
+        if len(entry.errors) > errors_before:
+            continue
+        try:
+            new_item_step(order, item)
+        except ChangeError as error:
+            entry.error(named_by, str(error))
+            continue
+        found.append(item)
+    return found
+
+
+def read_shipping(order: Order, fields: JsonFields | None) -> ShippingChoice | None:
+    """The new items' shipping method: one of the region's options, or a name and an amount;
+    ``None`` without one."""
+    if fields is None:
+        return None
+    errors_before = len(fields.errors)
+    only(fields, _NEW_SHIPPING_FIELDS, "shipping")
+    if fields.given("option_id"):
+        for key in ("name", "amount"):
+            if fields.given(key):
+                fields.error(key, "comes from the shipping option: give it or the option")
+        choice = ShippingChoice(option_id=fields.identifier("option_id"))
+    else:
+        choice = ShippingChoice(name=fields.text("name", 200, required=True),
+                                amount=fields.amount("amount", order.currency_code))
+    if len(fields.errors) > errors_before:
+        return None
+    try:
+        shipping_step(order, option_id=choice.option_id, name=choice.name, amount=choice.amount)
+    except ChangeError as error:
+        fields.error("option_id" if choice.option_id is not None else "amount", str(error))
+        return None
+    return choice
