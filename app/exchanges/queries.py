@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from sqlalchemy import select
 
-from app.changes.versions import order_versions
+from app.changes.versions import added_line_ids
 from app.exchanges.models import Exchange
 from app.extensions import db
 
@@ -16,9 +16,5 @@ def order_exchanges(order_id: int) -> list[Exchange]:
 
 
 def new_item_ids(exchange: Exchange) -> list[int]:
-    """The ids of the order lines that the exchange's new items became: the lines of the
-    version its change made that the version before did not have (kept by both snapshots)."""
-    made = exchange.change.confirmed_version
-    versions = order_versions(exchange.order, [made - 1, made])
-    before = {line.id for line in versions[made - 1].state.items}
-    return [line.id for line in versions[made].state.items if line.id not in before]
+    """The ids of the order lines that the exchange's new items became."""
+    return added_line_ids(exchange.order, exchange.change)
