@@ -63,6 +63,11 @@ class _FormReader(HTMLParser):
             self.forms.append(self.form)
             if a.get("id"):
                 self.by_id[a["id"]] = self.form
+        elif "formaction" in a and self.form is not None:
+            # A button that sends its form elsewhere (a preview): the same fields, read on as
+            # the page goes (the dict is shared), to another action.
+            self.forms.append(PageForm(self.form.method, a["formaction"], False,
+                                       self.form.fields))  # fmt: skip
         elif tag == "input" and name:
             kind = a.get("type", "text").lower()
             if kind in ("submit", "button", "image", "reset"):

@@ -282,7 +282,8 @@ def _with_search_results(client: FlaskClient, path: str, page: str) -> str:
 def _order_id(path: str) -> int:
     if found := re.fullmatch(r"/returns/(\d+)", path):
         return db.session.get(Return, int(found[1])).order_id
-    return int(re.fullmatch(r"/(?:draft-)?orders/(\d+)(?:/edit|/returns/new)?", path)[1])
+    return int(re.fullmatch(r"/(?:draft-)?orders/(\d+)(?:/edit|/returns/new|/exchanges/new)?",
+                            path)[1])  # fmt: skip
 
 
 def _order_state(path: str) -> tuple:
@@ -422,6 +423,11 @@ def _start_return(store) -> str:
     return f"/orders/{_shipped_order(store).id}/returns/new"
 
 
+def _start_exchange(store) -> str:
+    """The form that exchanges a shipped order's units for new items."""
+    return f"/orders/{_shipped_order(store).id}/exchanges/new"
+
+
 def _return_page(store, received: bool) -> str:
     """A return of 2 lamps: nothing received (Receive and Cancel show) or one lamp back on
     the shelf (Receive and Refund show)."""
@@ -489,6 +495,7 @@ TARGETS = {
     "return reasons": Target(_return_reasons),
     "return reason": Target(_return_reason),
     "start a return": Target(_start_return, state=_order_state),
+    "exchange items": Target(_start_exchange, state=_order_state),
     "return": Target(lambda store: _return_page(store, received=False), state=_return_state),
     "received return": Target(lambda store: _return_page(store, received=True),
                               state=_return_state),  # fmt: skip
@@ -509,7 +516,7 @@ GROUPS = {
     "builder": ["builder", "builder in JPY", "paid draft", "draft list"],
     "login": ["login"],
     "customer": ["customer link", "customer return link"],
-    "returns": ["start a return", "return", "received return"],
+    "returns": ["start a return", "exchange items", "return", "received return"],
 }
 GROUPS["settings"] = [name for name in TARGETS
                       if not any(name in group for group in GROUPS.values())]  # fmt: skip

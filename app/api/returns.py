@@ -26,8 +26,6 @@ commits once or rolls back.
 from __future__ import annotations
 
 from collections.abc import Callable
-from dataclasses import dataclass
-from decimal import Decimal
 
 from flask import jsonify
 from sqlalchemy import select
@@ -35,12 +33,20 @@ from sqlalchemy import select
 from app.api.auth import current_actor
 from app.api.errors import ApiError
 from app.api.idempotency import idempotent
+from app.api.return_items import (
+    MAX_NOTE_LENGTH,
+    no_open_change,
+    object_body,
+    only,
+    read_lines,
+    read_location,
+    read_return_shipping,
+    refuse,
+)
 from app.api.return_serializers import return_detail
-from app.api.views import body_amount, bp, json_body
+from app.api.views import body_amount, bp
 from app.api.writes import all_or_nothing, locked_order
-from app.changes.actions import open_change
 from app.extensions import db
-from app.fulfillment.models import StockLocation
 from app.money import ZERO, to_string
 from app.orders.actions import OrderActionError, RecordedFailure
 from app.orders.import_payload import FieldError, JsonFields
@@ -48,60 +54,10 @@ from app.orders.models import Order
 from app.orders.queries import order_with_details
 from app.payments.models import Refund
 from app.returns import actions as returns
-from app.returns.actions import ReturnRequestLine
-from app.returns.models import Return, ReturnReason, ReturnStatus
-
-#: The most lines one request may name.
-MAX_ITEMS = 500
-#: The longest notes, as the return keeps them.
-MAX_NOTE_LENGTH = 5000
-MAX_ITEM_NOTE_LENGTH = 1000
+from app.returns.models import Return, ReturnStatus
 
 _RETURN_FIELDS = ("items", "location_id", "return_shipping", "note")
-_ITEM_FIELDS = ("item_id", "quantity", "reason", "note")
-_SHIPPING_FIELDS = ("name", "amount", "customer_pays")
 _RECEIVE_FIELDS = ("item_id", "quantity", "damaged_quantity")
-
-
-@dataclass(frozen=True)
-class _Shipping:
-    name: str = ""
-    amount: Decimal = ZERO
-    customer_pays: bool = False
-
-
-def _object_body(shape: str) -> dict:
-    body = json_body()
-    if not isinstance(body, dict):
-        raise ApiError(400, f"The body must be a JSON object {shape}.")
-    if isinstance(body.get("items"), list) and len(body["items"]) > MAX_ITEMS:
-        raise ApiError(413, f"At most {MAX_ITEMS} items per request; this one has "
-                       f"{len(body['items']):,}.", max_items=MAX_ITEMS)  # fmt: skip
-    return body
-
-
-def _refuse(errors: list[FieldError]) -> None:
-    if errors:
-        raise ApiError(422, "Some fields are not valid; nothing was saved.",
-                       errors=[{"field": e.field, "message": e.message} for e in errors])
-
-
-def _only(fields: JsonFields, allowed: tuple[str, ...], what: str) -> None:
-    for key in fields.data:
-        if key not in allowed:
-            fields.error(key, f"is not a field of {what}")
-
-
-def _no_open_change(order: Order) -> None:
-    """409 while the order has an edit (or another change) open: a return step is an order
-    change of its own, and an order has one open at a time."""
-    existing = open_change(order.id)
-    if existing is not None:
-        raise ApiError(
-            409, f"This order has an open {existing.change_type.value} "
-            f"({existing.status.value}); finish or cancel it before a return.",
-            change_id=existing.id,
-        )  # fmt: skip
 
 
 @bp.post("/orders/<int:order_id>/returns")
@@ -109,21 +65,19 @@ def _no_open_change(order: Order) -> None:
 def create_return_view(order_id: int):
     """Ask shipped units of the order back, each line with a reason: the return and what its
     units would refund, or nothing saved."""
-    body = _object_body('with an "items" list')
+    body = object_body('with an "items" list')
 
     def act() -> int:
         order = locked_order(order_id)
-        _no_open_change(order)
+        no_open_change(order)
         errors: list[FieldError] = []
         fields = JsonFields(body, "", errors)
-        _only(fields, _RETURN_FIELDS, "a return")
-        lines = _read_lines(order, fields)
-        location_id = fields.identifier("location_id")
-        if location_id is not None and db.session.get(StockLocation, location_id) is None:
-            fields.error("location_id", "is not a stock location")
-        shipping = _read_shipping(fields.object("return_shipping"), order.currency_code)
+        only(fields, _RETURN_FIELDS, "a return")
+        lines = read_lines(order, fields)
+        location_id = read_location(fields)
+        shipping = read_return_shipping(fields.object("return_shipping"), order.currency_code)
         note = fields.text("note", MAX_NOTE_LENGTH)
-        _refuse(errors)
+        refuse(errors)
         try:
             return_ = returns.request_return(
                 order, order.lock_version, lines, location_id=location_id, note=note,
@@ -135,54 +89,6 @@ def create_return_view(order_id: int):
         return return_.id
 
     return jsonify(_return_answer(all_or_nothing(act))), 201
-
-
-def _read_lines(order: Order, fields: JsonFields) -> list[ReturnRequestLine]:
-    """The lines asked back, each an order line named once, with no more units than it has
-    shipped and not yet asked back or returned, and a reason still offered."""
-    entries = fields.objects("items", required=True)
-    items = {item.id: item for item in order.items}
-    codes = {entry.data["reason"] for entry in entries if isinstance(entry.data.get("reason"),
-                                                                    str)}  # fmt: skip
-    reasons = {r.value: r for r in db.session.scalars(
-        select(ReturnReason).where(ReturnReason.value.in_(codes)))} if codes else {}  # fmt: skip
-    named: dict[int, str] = {}
-    lines = []
-    for entry in entries:
-        _only(entry, _ITEM_FIELDS, "a returned item")
-        item_id = entry.identifier("item_id")
-        quantity = entry.quantity("quantity")
-        code = entry.text("reason", 50, required=True)
-        note = entry.text("note", MAX_ITEM_NOTE_LENGTH)
-        item = items.get(item_id)
-        if item_id is not None and item is None:
-            entry.error("item_id", "is not a line of this order")
-        elif item is not None and item_id in named:
-            entry.error("item_id", f"{named[item_id]} already asks this line back: send one "
-                        "entry per line")  # fmt: skip
-        elif item is not None:
-            named[item_id] = entry.at
-            left = returns.returnable(item)
-            if quantity is not None and quantity > left:
-                entry.error("quantity", f"{item.title}: {left} can be returned, not {quantity}")
-        reason = reasons.get(code)
-        if code and reason is None:
-            entry.error("reason", f"{code} is not a return reason")
-        elif reason is not None and not reason.is_active:
-            entry.error("reason", f"“{reason.label}” is retired; pick a reason still offered")
-        if item is not None and quantity is not None and reason is not None:
-            lines.append(ReturnRequestLine(item.id, quantity, reason.id, note))
-    return lines
-
-
-def _read_shipping(fields: JsonFields | None, currency: str) -> _Shipping:
-    if fields is None:
-        return _Shipping()
-    _only(fields, _SHIPPING_FIELDS, "return_shipping")
-    name = fields.text("name", 200)
-    amount = fields.amount("amount", currency)
-    return _Shipping(name, amount if amount is not None else ZERO,
-                     fields.boolean("customer_pays"))  # fmt: skip
 
 
 def _return_answer(return_id: int) -> dict:
@@ -209,20 +115,20 @@ def return_view(return_id: int):
 def receive_return_view(return_id: int):
     """Units of the return arrived, per order line: back on the shelf (``quantity``) or
     damaged and written off (``damaged_quantity``)."""
-    body = _object_body('with an "items" list')
+    body = object_body('with an "items" list')
 
     def receive(order: Order, return_: Return) -> None:
         if return_.status not in (ReturnStatus.REQUESTED, ReturnStatus.PARTIALLY_RECEIVED):
             raise ApiError(409, f"Return #{return_.id} is {return_.status.value}; nothing more "
                            "can be received.")  # fmt: skip
-        _no_open_change(order)
+        no_open_change(order)
         errors: list[FieldError] = []
         fields = JsonFields(body, "", errors)
-        _only(fields, ("items",), "a receipt")
+        only(fields, ("items",), "a receipt")
         received = _read_received(return_, fields)
         if not errors and not any(restock or damaged for restock, damaged in received.values()):
             fields.error("items", "say how many units arrived")
-        _refuse(errors)
+        refuse(errors)
         returns.receive_return(order, order.lock_version, return_.id, received, current_actor())
 
     return jsonify(_return_step(return_id, receive))
@@ -234,7 +140,7 @@ def _read_received(return_: Return, fields: JsonFields) -> dict[int, tuple[int, 
     received: dict[int, tuple[int, int]] = {}
     named: dict[int, str] = {}
     for entry in fields.objects("items", required=True):
-        _only(entry, _RECEIVE_FIELDS, "a received item")
+        only(entry, _RECEIVE_FIELDS, "a received item")
         item_id = entry.identifier("item_id")
         restock = entry.quantity("quantity", low=0)
         damaged = entry.quantity("damaged_quantity", low=0, required=False) or 0
@@ -262,7 +168,7 @@ def _read_received(return_: Return, fields: JsonFields) -> dict[int, tuple[int, 
 def refund_return_view(return_id: int):
     """Refund exactly what the return's received units are owed (``refund_to_offer``), from the
     captured payments newest first; once."""
-    body = _object_body('with an "amount"')
+    body = object_body('with an "amount"')
     made: list[Refund] = []
 
     def refund(order: Order, return_: Return) -> None:
@@ -295,7 +201,7 @@ def cancel_return_view(return_id: int):
         if return_.status is not ReturnStatus.REQUESTED:
             raise ApiError(409, f"Return #{return_.id} is {return_.status.value}: only a return "
                            "with nothing received yet can be canceled.")  # fmt: skip
-        _no_open_change(order)
+        no_open_change(order)
         returns.cancel_return(order, order.lock_version, return_.id, current_actor())
 
     return jsonify(_return_step(return_id, cancel))

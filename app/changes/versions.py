@@ -57,6 +57,16 @@ def order_versions(order: Order, numbers: Collection[int]) -> dict[int, Version]
     return found
 
 
+def added_line_ids(order: Order, change: OrderChange) -> list[int]:
+    """The ids of the lines a confirmed change added to the order (an exchange's new items, a
+    claim's replacements), in their order: the lines of the version it made that the version
+    before did not have, both kept as snapshots."""
+    made = change.confirmed_version
+    versions = order_versions(order, [made - 1, made])
+    before = {line.id for line in versions[made - 1].state.items}
+    return [line.id for line in versions[made].state.items if line.id not in before]
+
+
 def _made_at(order: Order, number: int, change: OrderChange | None) -> datetime | None:
     if number == 1:
         return order.created_at

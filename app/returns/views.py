@@ -8,6 +8,7 @@ from flask_login import current_user, login_required
 from sqlalchemy import select
 from wtforms import SelectChoice
 
+from app.exchanges.models import Exchange
 from app.extensions import db
 from app.fulfillment.models import StockLocation
 from app.htmx import render_page_or_block
@@ -120,7 +121,8 @@ def _return_page(return_: Return, status: int = 200, message: str = ""):
         "returns/detail.html", order=order, return_=return_, message=message,
         refundable=refundable, to_refund=actions.refund_to_offer(order, return_),
         receiving=return_.status in (ReturnStatus.REQUESTED, ReturnStatus.PARTIALLY_RECEIVED),
-        events=events,
+        events=events, exchange=db.session.scalar(select(Exchange).where(
+            Exchange.return_id == return_.id)),
     ), status  # fmt: skip
 
 
