@@ -56,15 +56,23 @@ class ClaimLine:
     note: str = ""
 
 
+def can_claim(order: Order) -> str | None:
+    """Why no claim can be made on the order now, or ``None``: when no return could be
+    started either (claimed units are shipped ones not yet asked back, returned or written
+    off)."""
+    problem = can_return(order)
+    return problem and problem.replace("returns", "claims").replace("to return", "to claim")
+
+
 def _checked(order: Order, claim_type: str,
              lines: list[ClaimLine]) -> tuple[ClaimType, list[ClaimLine]]:  # fmt: skip
     try:
         kind = ClaimType(claim_type)
     except ValueError:
         raise ClaimError("A claim is a refund or a replacement.") from None
-    problem = can_return(order)
+    problem = can_claim(order)
     if problem:
-        raise ClaimError(problem.replace("returns", "claims").replace("to return", "to claim"))
+        raise ClaimError(problem)
     lines = [line for line in lines if line.quantity]
     if not lines:
         raise ClaimError("Pick at least one unit to claim.")
