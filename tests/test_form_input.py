@@ -42,6 +42,8 @@ from app.auth.models import StaffLogin
 from app.catalog.models import VariantPrice
 from app.changes import actions as edits
 from app.changes.models import OrderChange, OrderChangeAction, OrderChangeLink, hash_link_token
+from app.claims.actions import ClaimLine, create_claim
+from app.claims.models import Claim, ClaimItem
 from app.draft_orders import actions as drafts
 from app.extensions import db
 from app.forms import MoneyField
@@ -282,8 +284,11 @@ def _with_search_results(client: FlaskClient, path: str, page: str) -> str:
 def _order_id(path: str) -> int:
     if found := re.fullmatch(r"/returns/(\d+)", path):
         return db.session.get(Return, int(found[1])).order_id
-    return int(re.fullmatch(r"/(?:draft-)?orders/(\d+)(?:/edit|/returns/new|/exchanges/new)?",
-                            path)[1])  # fmt: skip
+    if found := re.fullmatch(r"/claims/(\d+)", path):
+        return db.session.get(Claim, int(found[1])).order_id
+    return int(re.fullmatch(
+        r"/(?:draft-)?orders/(\d+)(?:/edit|/returns/new|/exchanges/new|/claims/new)?", path
+    )[1])
 
 
 def _order_state(path: str) -> tuple:
@@ -454,6 +459,30 @@ def _return_state(path: str) -> tuple:
                               .where(ReturnItem.return_id == return_id)))  # fmt: skip
 
 
+def _start_claim(store) -> str:
+    """The form that claims a shipped order's units."""
+    return f"/orders/{_shipped_order(store).id}/claims/new"
+
+
+def _claim_page(store) -> str:
+    """A refund claim of 2 lamps written off: Reinstate and Refund show."""
+    order = _shipped_order(store)
+    claim = create_claim(order, order.lock_version, "refund",
+                         [ClaimLine(order.items[0].id, 2, "missing_item")], actor="test")
+    db.session.commit()
+    return f"/claims/{claim.id}"
+
+
+def _claim_state(path: str) -> tuple:
+    """What a claim page's forms follow: its order's, and what the claim refunded and has
+    written off."""
+    claim_id = int(path.rpartition("/")[2])
+    with db.engine.connect() as connection:
+        return (*_order_state(path), *connection.execute(
+            select(Claim.refunded, func.sum(ClaimItem.written_off_quantity)).join(ClaimItem)
+            .where(Claim.id == claim_id).group_by(Claim.id, Claim.refunded)).all())  # fmt: skip
+
+
 def _return_reason(store) -> str:
     """A child reason's page, its parent among the choices."""
     path = _return_reasons(store)
@@ -499,6 +528,8 @@ TARGETS = {
     "return": Target(lambda store: _return_page(store, received=False), state=_return_state),
     "received return": Target(lambda store: _return_page(store, received=True),
                               state=_return_state),  # fmt: skip
+    "start a claim": Target(_start_claim, state=_order_state),
+    "claim": Target(_claim_page, state=_claim_state),
     # The customer's page of an order edit: no login, its forms need the emailed link's token.
     "customer link": Target(_customer_link, state=_link_used, anonymous=True),
     # The customer's return link from a shipment email: no login either.
@@ -517,6 +548,7 @@ GROUPS = {
     "login": ["login"],
     "customer": ["customer link", "customer return link"],
     "returns": ["start a return", "exchange items", "return", "received return"],
+    "claims": ["start a claim", "claim"],
 }
 GROUPS["settings"] = [name for name in TARGETS
                       if not any(name in group for group in GROUPS.values())]  # fmt: skip

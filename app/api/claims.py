@@ -1,3 +1,281 @@
-"""Claims through the JSON API."""
+"""Claims through the JSON API: other systems claim shipped units that arrived missing, wrong or
+faulty, refunded or replaced at no charge, refund what written-off units are owed and reinstate
+units that turned up after all, on the claim engine of ``app.claims.actions``.
+
+``POST /api/v1/orders/<id>/claims`` takes::
+
+    {"type": "replace",
+     "items": [{"item_id": 7, "quantity": 1, "reason": "production_failure", "note": "..."}],
+     "new_items": [{"sku": "SOCK-2", "quantity": 1},
+                   {"title": "Apology card", "unit_price": "3.00", "quantity": 1}],
+     "return": {"location_id": 1},
+     "shipping": {"name": "Courier", "amount": "0.00"},
+     "note": "..."}
+
+``reason`` is one of ``missing_item``, ``wrong_item``, ``production_failure``, ``other``. A
+replace claim sends ``new_items`` (a catalogue variant by ``sku`` or ``variant_id``, or a
+``title`` and ``unit_price``) at no charge, or else the same units again, with ``shipping``
+when given; a refund claim sends nothing. With ``return`` the units come back to that
+location (a return), else they are written off where they are. It answers 201 with the claim
+(``claim_detail``); 422 with every field error by its path (``items[0].reason``) and nothing
+saved; 409 when the order has another change open (its ``change_id`` in the answer).
+
+``/api/v1/claims/<id>/refund`` (``{"amount": "..."}``, exactly the claim's
+``refund_to_offer``) and ``/reinstate`` (``{"claim_item_id": 3, "quantity": 1}``) answer 200
+with the claim.
+
+Every write locks the order (``locked_order``), so concurrent requests go one at a time, and
+commits once or rolls back.
+"""
 
 from __future__ import annotations
+
+from collections.abc import Callable
+
+from flask import jsonify
+from sqlalchemy import select
+
+from app.api.auth import current_actor
+from app.api.claim_serializers import claim_detail
+from app.api.errors import ApiError
+from app.api.idempotency import idempotent
+from app.api.returns import (
+    MAX_ITEM_NOTE_LENGTH,
+    MAX_ITEMS,
+    MAX_NOTE_LENGTH,
+    _object_body,
+    _only,
+    _refuse,
+)
+from app.api.views import body_amount, bp
+from app.api.writes import all_or_nothing, locked_order
+from app.changes.actions import ChangeError, open_change
+from app.claims import actions as claims
+from app.claims.actions import ClaimLine
+from app.claims.models import Claim, ClaimReason, ClaimType
+from app.exchanges.actions import NewItem, ShippingChoice, new_item_step
+from app.extensions import db
+from app.fulfillment.models import StockLocation
+from app.money import ZERO, to_string
+from app.orders.actions import OrderActionError, RecordedFailure
+from app.orders.import_payload import FieldError, JsonFields
+from app.orders.models import Order
+from app.orders.queries import order_with_details
+from app.payments.models import Refund
+from app.returns.actions import returnable
+
+_CLAIM_FIELDS = ("type", "items", "new_items", "return", "shipping", "note")
+_ITEM_FIELDS = ("item_id", "quantity", "reason", "note")
+_NEW_ITEM_FIELDS = ("sku", "variant_id", "title", "unit_price", "quantity")
+_CATALOGUE_FIELDS = ("sku", "variant_id")
+
+
+def _no_open_change(order: Order) -> None:
+    """409 while the order has an edit (or another change) open: a claim and its steps are
+    order changes of their own, and an order has one open at a time."""
+    existing = open_change(order.id)
+    if existing is not None:
+        raise ApiError(
+            409, f"This order has an open {existing.change_type.value} "
+            f"({existing.status.value}); finish or cancel it before a claim.",
+            change_id=existing.id,
+        )  # fmt: skip
+
+
+@bp.post("/orders/<int:order_id>/claims")
+@idempotent
+def create_claim_view(order_id: int):
+    """Claim shipped units of the order, each line with a reason: refunded, or replaced at no
+    charge; sent back or written off. The claim, or nothing saved."""
+    body = _object_body('with a "type" and an "items" list')
+    if isinstance(body.get("new_items"), list) and len(body["new_items"]) > MAX_ITEMS:
+        raise ApiError(413, f"At most {MAX_ITEMS} new items per request; this one has "
+                       f"{len(body['new_items']):,}.", max_items=MAX_ITEMS)  # fmt: skip
+
+    def act() -> int:
+        order = locked_order(order_id)
+        _no_open_change(order)
+        errors: list[FieldError] = []
+        fields = JsonFields(body, "", errors)
+        _only(fields, _CLAIM_FIELDS, "a claim")
+        claim_type = fields.choice("type", tuple(ClaimType))
+        lines = _read_lines(order, fields)
+        new_items = _read_new_items(order, fields)
+        location_id = _read_return(fields.object("return"))
+        shipping = _read_shipping(fields.object("shipping"), order.currency_code)
+        note = fields.text("note", MAX_NOTE_LENGTH)
+        _refuse(errors)
+        try:
+            claim = claims.create_claim(
+                order, order.lock_version, claim_type, lines, new_items=new_items,
+                return_units=location_id is not None, location_id=location_id,
+                shipping=shipping, note=note, actor=current_actor(),
+            )  # fmt: skip
+        except OrderActionError as error:
+            raise ApiError(422, str(error)) from None
+        return claim.id
+
+    return jsonify(_claim_answer(all_or_nothing(act))), 201
+
+
+def _read_lines(order: Order, fields: JsonFields) -> list[ClaimLine]:
+    """The lines claimed, each an order line named once, with no more units than it has
+    shipped and not yet asked back, returned or written off, and a claim reason."""
+    items = {item.id: item for item in order.items}
+    named: dict[int, str] = {}
+    lines = []
+    for entry in fields.objects("items", required=True):
+        _only(entry, _ITEM_FIELDS, "a claimed item")
+        item_id = entry.identifier("item_id")
+        quantity = entry.quantity("quantity")
+        reason = entry.choice("reason", tuple(ClaimReason))
+        note = entry.text("note", MAX_ITEM_NOTE_LENGTH)
+        item = items.get(item_id)
+        if item_id is not None and item is None:
+            entry.error("item_id", "is not a line of this order")
+        elif item is not None and item_id in named:
+            entry.error("item_id", f"{named[item_id]} already claims this line: send one entry "
+                        "per line")  # fmt: skip
+        elif item is not None:
+            named[item_id] = entry.at
+            if quantity is not None and quantity > returnable(item):
+                entry.error("quantity", f"{item.title}: {returnable(item)} can be claimed, not "
+                            f"{quantity}")  # fmt: skip
+        if item is not None and quantity is not None and reason is not None:
+            lines.append(ClaimLine(item.id, quantity, reason, note))
+    return lines
+
+
+def _read_new_items(order: Order, fields: JsonFields) -> list[NewItem]:
+    """The new items a replacement sends: a catalogue variant (``sku`` or ``variant_id``) or a
+    ``title`` and ``unit_price``, each checked as the engine adds it (``new_item_step``), its
+    refusal at the field it is about."""
+    new_items = []
+    for entry in fields.objects("new_items"):
+        reported = len(entry.errors)
+        _only(entry, _NEW_ITEM_FIELDS, "a new item")
+        quantity = entry.quantity("quantity") or 0
+        named = [key for key in _CATALOGUE_FIELDS if entry.given(key)]
+        if named:
+            for key in [*named[1:], *(k for k in ("title", "unit_price") if entry.given(k))]:
+                entry.error(key, f"names the item a second time: give only its {named[0]}")
+            new_item = NewItem(quantity, sku=entry.text("sku", 100),
+                               variant_id=entry.identifier("variant_id", required=False))
+        else:
+            new_item = NewItem(quantity, title=entry.text("title", 300, required=True),
+                               unit_price=entry.amount("unit_price", order.currency_code))
+        if len(entry.errors) > reported:
+            continue
+        try:
+            new_item_step(order, new_item)
+        except ChangeError as error:
+            entry.error(named[0] if named else "unit_price", str(error))
+            continue
+        new_items.append(new_item)
+    return new_items
+
+
+def _read_return(fields: JsonFields | None) -> int | None:
+    """The stock location the units come back to; none when they are written off."""
+    if fields is None:
+        return None
+    _only(fields, ("location_id",), "return")
+    location_id = fields.identifier("location_id")
+    if location_id is not None and db.session.get(StockLocation, location_id) is None:
+        fields.error("location_id", "is not a stock location")
+    return location_id
+
+
+def _read_shipping(fields: JsonFields | None, currency: str) -> ShippingChoice | None:
+    """A replacement's shipping method: a name and an amount."""
+    if fields is None:
+        return None
+    _only(fields, ("name", "amount"), "shipping")
+    return ShippingChoice(name=fields.text("name", 200, required=True),
+                          amount=fields.amount("amount", currency))  # fmt: skip
+
+
+def _claim_answer(claim_id: int) -> dict:
+    """The claim as the API shows it, with its order as it is now (after the commit)."""
+    claim = db.session.get(Claim, claim_id, populate_existing=True)
+    return claim_detail(claim, order_with_details(claim.order_id))
+
+
+@bp.get("/claims/<int:claim_id>")
+def claim_view(claim_id: int):
+    """A claim: its lines with their reasons, the units written off, what it sent out, its
+    return, and what its written-off units are owed."""
+    if db.session.get(Claim, claim_id) is None:
+        raise ApiError(404, f"No claim has the id {claim_id}.")
+    return jsonify(_claim_answer(claim_id))
+
+
+@bp.post("/claims/<int:claim_id>/refund")
+@idempotent
+def refund_claim_view(claim_id: int):
+    """Refund exactly what the claim's written-off units are owed (``refund_to_offer``), from
+    the captured payments newest first; once."""
+    body = _object_body('with an "amount"')
+    made: list[Refund] = []
+
+    def refund(order: Order, claim: Claim) -> None:
+        if claims.claim_refund_to_offer(order, claim) <= ZERO:
+            raise ApiError(409, f"Nothing is left to refund for claim #{claim.id}.")
+        amount = body_amount(body, order.currency_code)
+        try:
+            made.extend(claims.refund_claim(order, order.lock_version, claim.id, amount,
+                                            current_actor()))  # fmt: skip
+        except RecordedFailure as error:
+            db.session.commit()  # what the failed payment call changed is kept
+            raise ApiError(422, str(error)) from None
+        except OrderActionError as error:
+            raise ApiError(422, str(error),
+                           errors=[{"field": "amount", "message": str(error)}]) from None
+
+    answer = _claim_step(claim_id, refund)
+    currency = answer["currency_code"]
+    return jsonify(answer | {"refunds": [
+        {"id": r.id, "payment_id": r.payment_id, "amount": to_string(r.amount, currency)}
+        for r in made]})  # fmt: skip
+
+
+@bp.post("/claims/<int:claim_id>/reinstate")
+@idempotent
+def reinstate_view(claim_id: int):
+    """Written-off units of one claim line turned up after all: they are the customer's again,
+    and a refund claim's credit for them is taken back."""
+    body = _object_body('with a "claim_item_id" and a "quantity"')
+
+    def reinstate(order: Order, claim: Claim) -> None:
+        _no_open_change(order)
+        errors: list[FieldError] = []
+        fields = JsonFields(body, "", errors)
+        _only(fields, ("claim_item_id", "quantity"), "a reinstatement")
+        part_id = fields.identifier("claim_item_id")
+        quantity = fields.quantity("quantity")
+        if part_id is not None and all(part.id != part_id for part in claim.items):
+            fields.error("claim_item_id", "is not a line of this claim")
+        _refuse(errors)
+        try:
+            claims.reinstate(order, order.lock_version, claim.id, part_id, quantity,
+                             current_actor())  # fmt: skip
+        except OrderActionError as error:
+            raise ApiError(422, str(error),
+                           errors=[{"field": "quantity", "message": str(error)}]) from None
+
+    return jsonify(_claim_step(claim_id, reinstate))
+
+
+def _claim_step(claim_id: int, step: Callable[[Order, Claim], None]) -> dict:
+    """Lock the claim's order, then take ``step``; the claim is read once the lock is held, so
+    a request committed meanwhile is seen."""
+    order_id = db.session.scalar(select(Claim.order_id).where(Claim.id == claim_id))
+    if order_id is None:
+        raise ApiError(404, f"No claim has the id {claim_id}.")
+
+    def act() -> None:
+        order = locked_order(order_id)
+        step(order, db.session.get(Claim, claim_id, populate_existing=True))
+
+    all_or_nothing(act)
+    return _claim_answer(claim_id)

@@ -6,7 +6,7 @@ from datetime import datetime
 from decimal import Decimal
 from typing import Any
 
-from app.money import to_string
+from app.money import ZERO, to_string
 from app.orders.models import Order
 from app.returns.actions import refund_to_offer, return_shipping_charged
 from app.returns.calculations import ReturnLine, ReturnRefund, refundable_total, return_refund
@@ -76,7 +76,8 @@ def refund_preview(return_: Return, order: Order) -> ReturnRefund:
         lines.append(ReturnLine(item.title, line_totals[item.id], item.quantity, returned, units))
         before[item.id] = returned + units
     if not return_.credits_units:
-        return return_refund([], order.currency_code)
+        # A replace claim's units come back uncredited: each line refunds nothing.
+        return ReturnRefund(tuple(ZERO for _ in lines), ZERO, ZERO)
     return return_refund(lines, order.currency_code, return_shipping_charged(return_))
 
 

@@ -3,26 +3,30 @@ wrong or faulty, refunded or replaced, in order changes of type ``claim``.
 
 A refund claim credits the claimed units (their share comes off the order's total, and is
 offered as a refund): at once when they are written off, on arrival when they come back. A
-replace claim sends the same units out again at no charge and credits nothing. Written-off
-units that turn up after all can be reinstated.
+replace claim sends the same units out again, or new items in their place, at no charge and
+credits nothing. Written-off units that turn up after all can be reinstated.
 """
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from collections.abc import Sequence
+from dataclasses import dataclass, replace
 from decimal import Decimal
 
 from app.changes.actions import (
     apply_change,
     preview_actions,
     record_actions,
+    shipping_step,
     staged,
     write_preview,
 )
 from app.changes.calculations import ITEM_ADD, StagedAction
 from app.changes.models import ActionType, ChangeType
 from app.claims.models import Claim, ClaimItem, ClaimReason, ClaimType
+from app.exchanges.actions import NewItem, ShippingChoice, new_item_step
 from app.extensions import db
+from app.money import ZERO
 from app.orders.actions import OrderActionError, bump_lock_version, record_event
 from app.orders.calculations import share
 from app.orders.models import LineItem, Order
@@ -52,15 +56,23 @@ class ClaimLine:
     note: str = ""
 
 
+def can_claim(order: Order) -> str | None:
+    """Why no claim can be made on the order now, or ``None``: when no return could be
+    started either (claimed units are shipped ones not yet asked back, returned or written
+    off)."""
+    problem = can_return(order)
+    return problem and problem.replace("returns", "claims").replace("to return", "to claim")
+
+
 def _checked(order: Order, claim_type: str,
              lines: list[ClaimLine]) -> tuple[ClaimType, list[ClaimLine]]:  # fmt: skip
     try:
         kind = ClaimType(claim_type)
     except ValueError:
         raise ClaimError("A claim is a refund or a replacement.") from None
-    problem = can_return(order)
+    problem = can_claim(order)
     if problem:
-        raise ClaimError(problem.replace("returns", "claims").replace("to return", "to claim"))
+        raise ClaimError(problem)
     lines = [line for line in lines if line.quantity]
     if not lines:
         raise ClaimError("Pick at least one unit to claim.")
@@ -83,25 +95,43 @@ def _replacement(item: LineItem, quantity: int) -> StagedAction:
     return StagedAction(ITEM_ADD, variant_id=item.variant_id, sku=item.sku, title=item.title,
                         subtitle=item.subtitle, product_type=item.product_type,
                         thumbnail=item.thumbnail, quantity=quantity,
-                        unit_price=Decimal(0))  # fmt: skip
+                        unit_price=ZERO)  # fmt: skip
+
+
+def _outbound(order: Order, kind: ClaimType, lines: list[ClaimLine], new_items: list[NewItem],
+              shipping: ShippingChoice | None) -> list[StagedAction]:  # fmt: skip
+    """What a replace claim sends out at no charge: the new items, or else the same units
+    again; then its shipping method, if any. A refund claim sends nothing."""
+    if kind == ClaimType.REFUND:
+        if new_items or shipping is not None:
+            raise ClaimError("A refund claim sends nothing out: new items and shipping are for "
+                             "a replacement.")  # fmt: skip
+        return []
+    if new_items:
+        steps = [replace(new_item_step(order, item), unit_price=ZERO) for item in new_items]
+    else:
+        items = {item.id: item for item in order.items}
+        steps = [_replacement(items[line.item_id], line.quantity) for line in lines]
+    if shipping is not None:
+        steps.append(shipping_step(order, option_id=shipping.option_id, name=shipping.name,
+                                   amount=shipping.amount))  # fmt: skip
+    return steps
 
 
 def create_claim(order: Order, expected: int, claim_type: str, lines: list[ClaimLine], *,
-                 return_units: bool = False, location_id: int | None = None,
-                 shipping: StagedAction | None = None, note: str = "",
-                 actor: str) -> Claim:  # fmt: skip
+                 new_items: Sequence[NewItem] = (), return_units: bool = False,
+                 location_id: int | None = None, shipping: ShippingChoice | None = None,
+                 note: str = "", actor: str) -> Claim:  # fmt: skip
     """Claim units of the order: sent back (a return to ``location_id``) or written off where
-    they are; a refund claim credits them, a replace claim adds the same units again at no
-    charge (with ``shipping``, if any), stock held, to go out through fulfillment. One order
-    change, the order's next version."""
+    they are; a refund claim credits them, a replace claim sends ``new_items`` (catalogue
+    variants or custom items) or else the same units again, at no charge (with ``shipping``,
+    if any), stock held, to go out through fulfillment. One order change, the order's next
+    version."""
     bump_lock_version(order, expected)
     kind, lines = _checked(order, claim_type, lines)
+    new_items = [item for item in new_items if item.quantity]
     items = {item.id: item for item in order.items}
-    outbound = []
-    if kind == ClaimType.REPLACE:
-        outbound = [_replacement(items[line.item_id], line.quantity) for line in lines]
-        if shipping is not None:
-            outbound.append(shipping)
+    outbound = _outbound(order, kind, lines, new_items, shipping)
     claim = Claim(order_id=order.id, type=kind, note=note.strip()[:5000], created_by=actor,
                   refund_due=Decimal(0), refunded=Decimal(0),
                   items=[ClaimItem(item_id=line.item_id, quantity=line.quantity,
@@ -121,16 +151,21 @@ def create_claim(order: Order, expected: int, claim_type: str, lines: list[Claim
         claim.return_, claim.change = return_, return_.change
     else:
         claim.change = _write_off(order, claim, kind, outbound, actor)
-    for part, item in zip(claim.items, order.items[before:], strict=False):
-        part.replacement = item
+    if not new_items:
+        # The same units again: each claimed line's replacement is the line added for it.
+        for part, item in zip(claim.items, order.items[before:], strict=False):
+            part.replacement = item
     db.session.add(claim)
     db.session.flush()
+    sent = [step for step in outbound if step.action == ITEM_ADD]
     record_event(order, "order.claim_created", actor,
                  f"Claim #{claim.id} ({kind.value}): " + ", ".join(
                      f"{part.quantity} × {items[part.item_id].title} ({part.reason.label})"
                      for part in claim.items)
                  + ("; sent back" if return_units else "; written off")
-                 + ("; replaced at no charge" if kind == ClaimType.REPLACE else ""),
+                 + ("; replaced at no charge" if kind == ClaimType.REPLACE else "")
+                 + (" by " + ", ".join(f"{step.quantity} × {step.title}" for step in sent)
+                    if new_items else ""),
                  {"claim_id": claim.id, "type": kind.value, "version": order.version,
                   "return_id": claim.return_.id if claim.return_ else None,
                   "items": [{"item_id": part.item_id, "quantity": part.quantity,

@@ -1,6 +1,7 @@
 """Claims on the order-change engine: a refund claim credits the claimed units (written off at
 once, or on arrival when they come back) and refunds exactly their share; a replace claim sends
-the same units again at no charge and credits nothing; written-off units can be reinstated."""
+the same units again, or new items in their place, at no charge and credits nothing;
+written-off units can be reinstated."""
 
 from decimal import Decimal
 
@@ -10,10 +11,14 @@ from sqlalchemy import select
 from app.claims import actions as claims
 from app.claims.actions import ClaimLine
 from app.claims.models import Claim
+from app.claims.queries import replacement_lines
 from app.events.models import OrderEvent
+from app.exchanges.actions import NewItem, ShippingChoice
 from app.extensions import db
+from app.inventory.models import InventoryLevel
 from app.orders.actions import OrderActionError
 from app.returns import actions as returns
+from tests.catalog.factories_catalog import make_product
 from tests.order_pages import reload
 from tests.returns.test_return_flow import STAFF, stocked
 
@@ -92,6 +97,56 @@ def test_a_wrong_item_kept_by_the_customer_is_written_off_uncredited_and_replace
     assert returns.returnable(socks) == 0
     assert order.total == Decimal("148.50") and made.refund_due == Decimal("0")
     assert order.items[-1].quantity == 2
+
+
+def test_a_wrong_item_is_replaced_by_new_items_at_no_charge(shipped):
+    order, warehouse = shipped
+    make_product("Wool socks", variant="Grey", sku="SOCK-2", prices={"USD": "14.00"})
+    db.session.add(InventoryLevel(sku="SOCK-2", location=warehouse, stocked=4, reserved=0))
+    db.session.commit()
+    socks = order.items[1]
+    order, made = claim(order, "replace", ClaimLine(socks.id, 1, "wrong_item", "Sent black"),
+                        new_items=[NewItem(1, sku="SOCK-2"),
+                                   NewItem(1, title="Apology card", unit_price=Decimal("3.00"))],
+                        shipping=ShippingChoice(name="Courier", amount=Decimal("0")))
+    grey, card = order.items[2:]
+    assert [(i.title, i.subtitle, i.sku, i.quantity, i.unit_price) for i in (grey, card)] == [
+        ("Wool socks", "Grey", "SOCK-2", 1, Decimal("0")),
+        ("Apology card", "", "", 1, Decimal("0"))]  # fmt: skip
+    # The black pair is the customer's to keep, uncredited: the grey one replaces it.
+    assert (order.items[1].written_off_quantity, order.items[1].credited_quantity) == (1, 0)
+    assert order.total == Decimal("148.50") and order.version == 2
+    assert [m.name for m in order.shipping_methods][-1] == "Courier"
+    level = db.session.scalar(select(InventoryLevel).where(InventoryLevel.sku == "SOCK-2"))
+    assert (level.stocked, level.reserved) == (4, 1)
+    assert made.items[0].replacement_item_id is None
+    assert replacement_lines(order, made) == [grey, card]
+    event = db.session.scalar(select(OrderEvent).where(
+        OrderEvent.order_id == order.id, OrderEvent.event_type == "order.claim_created"))
+    assert event.message.endswith(
+        "written off; replaced at no charge by 1 × Wool socks, 1 × Apology card")
+
+
+def test_the_same_units_replaced_are_the_claims_replacement_lines(shipped):
+    order, _ = shipped
+    order, made = claim(order, "replace", ClaimLine(order.items[0].id, 1, "production_failure"))
+    assert replacement_lines(order, made) == [order.items[2]] == [made.items[0].replacement]
+    refund_order, refunded = claim(order, "refund", ClaimLine(order.items[1].id, 1, "other"))
+    assert replacement_lines(refund_order, refunded) == []
+
+
+@pytest.mark.parametrize("options", [
+    {"new_items": [NewItem(1, title="Card", unit_price=Decimal("1.00"))]},
+    {"shipping": ShippingChoice(name="Courier", amount=Decimal("5.00"))},
+])  # fmt: skip
+def test_a_refund_claim_sends_nothing_out(shipped, options):
+    order, _ = shipped
+    with pytest.raises(OrderActionError, match="A refund claim sends nothing out"):
+        claims.create_claim(order, order.lock_version, "refund",
+                            [ClaimLine(order.items[0].id, 1, "wrong_item")], actor=STAFF,
+                            **options)  # fmt: skip
+    db.session.rollback()
+    assert reload(order.id).version == 1
 
 
 @pytest.mark.parametrize(("claim_type", "line", "message"), [
