@@ -39,23 +39,23 @@ from app.api.auth import current_actor
 from app.api.claim_serializers import claim_detail
 from app.api.errors import ApiError
 from app.api.idempotency import idempotent
-from app.api.returns import (
+from app.api.return_items import (
     MAX_ITEM_NOTE_LENGTH,
-    MAX_ITEMS,
     MAX_NOTE_LENGTH,
-    _object_body,
-    _only,
-    _refuse,
+    no_open_change,
+    object_body,
+    only,
+    read_location,
+    read_new_items,
+    read_shipping,
+    refuse,
 )
 from app.api.views import body_amount, bp
 from app.api.writes import all_or_nothing, locked_order
-from app.changes.actions import ChangeError, open_change
 from app.claims import actions as claims
 from app.claims.actions import ClaimLine
 from app.claims.models import Claim, ClaimReason, ClaimType
-from app.exchanges.actions import NewItem, ShippingChoice, new_item_step
 from app.extensions import db
-from app.fulfillment.models import StockLocation
 from app.money import ZERO, to_string
 from app.orders.actions import OrderActionError, RecordedFailure
 from app.orders.import_payload import FieldError, JsonFields
@@ -66,20 +66,6 @@ from app.returns.actions import returnable
 
 _CLAIM_FIELDS = ("type", "items", "new_items", "return", "shipping", "note")
 _ITEM_FIELDS = ("item_id", "quantity", "reason", "note")
-_NEW_ITEM_FIELDS = ("sku", "variant_id", "title", "unit_price", "quantity")
-_CATALOGUE_FIELDS = ("sku", "variant_id")
-
-
-def _no_open_change(order: Order) -> None:
-    """409 while the order has an edit (or another change) open: a claim and its steps are
-    order changes of their own, and an order has one open at a time."""
-    existing = open_change(order.id)
-    if existing is not None:
-        raise ApiError(
-            409, f"This order has an open {existing.change_type.value} "
-            f"({existing.status.value}); finish or cancel it before a claim.",
-            change_id=existing.id,
-        )  # fmt: skip
 
 
 @bp.post("/orders/<int:order_id>/claims")
@@ -87,24 +73,21 @@ def _no_open_change(order: Order) -> None:
 def create_claim_view(order_id: int):
     """Claim shipped units of the order, each line with a reason: refunded, or replaced at no
     charge; sent back or written off. The claim, or nothing saved."""
-    body = _object_body('with a "type" and an "items" list')
-    if isinstance(body.get("new_items"), list) and len(body["new_items"]) > MAX_ITEMS:
-        raise ApiError(413, f"At most {MAX_ITEMS} new items per request; this one has "
-                       f"{len(body['new_items']):,}.", max_items=MAX_ITEMS)  # fmt: skip
+    body = object_body('with a "type" and an "items" list', ("items", "new_items"))
 
     def act() -> int:
         order = locked_order(order_id)
-        _no_open_change(order)
+        no_open_change(order, "a claim")
         errors: list[FieldError] = []
         fields = JsonFields(body, "", errors)
-        _only(fields, _CLAIM_FIELDS, "a claim")
+        only(fields, _CLAIM_FIELDS, "a claim")
         claim_type = fields.choice("type", tuple(ClaimType))
         lines = _read_lines(order, fields)
-        new_items = _read_new_items(order, fields)
+        new_items = read_new_items(order, fields, required=False)
         location_id = _read_return(fields.object("return"))
-        shipping = _read_shipping(fields.object("shipping"), order.currency_code)
+        shipping = read_shipping(order, fields.object("shipping"))
         note = fields.text("note", MAX_NOTE_LENGTH)
-        _refuse(errors)
+        refuse(errors)
         try:
             claim = claims.create_claim(
                 order, order.lock_version, claim_type, lines, new_items=new_items,
@@ -125,7 +108,7 @@ def _read_lines(order: Order, fields: JsonFields) -> list[ClaimLine]:
     named: dict[int, str] = {}
     lines = []
     for entry in fields.objects("items", required=True):
-        _only(entry, _ITEM_FIELDS, "a claimed item")
+        only(entry, _ITEM_FIELDS, "a claimed item")
         item_id = entry.identifier("item_id")
         quantity = entry.quantity("quantity")
         reason = entry.choice("reason", tuple(ClaimReason))
@@ -146,53 +129,12 @@ def _read_lines(order: Order, fields: JsonFields) -> list[ClaimLine]:
     return lines
 
 
-def _read_new_items(order: Order, fields: JsonFields) -> list[NewItem]:
-    """The new items a replacement sends: a catalogue variant (``sku`` or ``variant_id``) or a
-    ``title`` and ``unit_price``, each checked as the engine adds it (``new_item_step``), its
-    refusal at the field it is about."""
-    new_items = []
-    for entry in fields.objects("new_items"):
-        reported = len(entry.errors)
-        _only(entry, _NEW_ITEM_FIELDS, "a new item")
-        quantity = entry.quantity("quantity") or 0
-        named = [key for key in _CATALOGUE_FIELDS if entry.given(key)]
-        if named:
-            for key in [*named[1:], *(k for k in ("title", "unit_price") if entry.given(k))]:
-                entry.error(key, f"names the item a second time: give only its {named[0]}")
-            new_item = NewItem(quantity, sku=entry.text("sku", 100),
-                               variant_id=entry.identifier("variant_id", required=False))
-        else:
-            new_item = NewItem(quantity, title=entry.text("title", 300, required=True),
-                               unit_price=entry.amount("unit_price", order.currency_code))
-        if len(entry.errors) > reported:
-            continue
-        try:
-            new_item_step(order, new_item)
-        except ChangeError as error:
-            entry.error(named[0] if named else "unit_price", str(error))
-            continue
-        new_items.append(new_item)
-    return new_items
-
-
 def _read_return(fields: JsonFields | None) -> int | None:
     """The stock location the units come back to; none when they are written off."""
     if fields is None:
         return None
-    _only(fields, ("location_id",), "return")
-    location_id = fields.identifier("location_id")
-    if location_id is not None and db.session.get(StockLocation, location_id) is None:
-        fields.error("location_id", "is not a stock location")
-    return location_id
-
-
-def _read_shipping(fields: JsonFields | None, currency: str) -> ShippingChoice | None:
-    """A replacement's shipping method: a name and an amount."""
-    if fields is None:
-        return None
-    _only(fields, ("name", "amount"), "shipping")
-    return ShippingChoice(name=fields.text("name", 200, required=True),
-                          amount=fields.amount("amount", currency))  # fmt: skip
+    only(fields, ("location_id",), "return")
+    return read_location(fields)
 
 
 def _claim_answer(claim_id: int) -> dict:
@@ -215,7 +157,7 @@ def claim_view(claim_id: int):
 def refund_claim_view(claim_id: int):
     """Refund exactly what the claim's written-off units are owed (``refund_to_offer``), from
     the captured payments newest first; once."""
-    body = _object_body('with an "amount"')
+    body = object_body('with an "amount"')
     made: list[Refund] = []
 
     def refund(order: Order, claim: Claim) -> None:
@@ -244,18 +186,18 @@ def refund_claim_view(claim_id: int):
 def reinstate_view(claim_id: int):
     """Written-off units of one claim line turned up after all: they are the customer's again,
     and a refund claim's credit for them is taken back."""
-    body = _object_body('with a "claim_item_id" and a "quantity"')
+    body = object_body('with a "claim_item_id" and a "quantity"')
 
     def reinstate(order: Order, claim: Claim) -> None:
-        _no_open_change(order)
+        no_open_change(order, "a claim")
         errors: list[FieldError] = []
         fields = JsonFields(body, "", errors)
-        _only(fields, ("claim_item_id", "quantity"), "a reinstatement")
+        only(fields, ("claim_item_id", "quantity"), "a reinstatement")
         part_id = fields.identifier("claim_item_id")
         quantity = fields.quantity("quantity")
         if part_id is not None and all(part.id != part_id for part in claim.items):
             fields.error("claim_item_id", "is not a line of this claim")
-        _refuse(errors)
+        refuse(errors)
         try:
             claims.reinstate(order, order.lock_version, claim.id, part_id, quantity,
                              current_actor())  # fmt: skip

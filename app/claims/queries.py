@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from sqlalchemy import select
 
-from app.changes.versions import order_versions
+from app.changes.versions import added_line_ids
 from app.claims.models import Claim, ClaimType
 from app.extensions import db
 from app.orders.models import LineItem, Order
@@ -21,8 +21,5 @@ def replacement_lines(order: Order, claim: Claim) -> list[LineItem]:
     lines its order change added (in the version it made, not in the one before)."""
     if claim.type != ClaimType.REPLACE:
         return []
-    made = claim.change.confirmed_version
-    versions = order_versions(order, (made - 1, made))
-    added = ({line.id for line in versions[made].state.items}
-             - {line.id for line in versions[made - 1].state.items})  # fmt: skip
+    added = set(added_line_ids(order, claim.change))
     return [item for item in order.items if item.id in added]
