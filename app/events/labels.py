@@ -19,6 +19,8 @@ _LABELS = {
     "order.return_received": "Return received",
     "order.exchange_created": "Exchange created",
     "order.claim_created": "Claim created",
+    "order.claim_reinstated": "Written-off units reinstated",
+    "order.return_canceled": "Return canceled",
     "order-edit.created": "Edit started",
     "order-edit.requested": "Edit requested",
     "order-edit.confirmed": "Edit confirmed",
