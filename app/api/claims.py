@@ -48,16 +48,17 @@ from app.api.return_items import (
     read_location,
     read_new_items,
     read_shipping,
+    refund_step,
     refuse,
+    with_refunds,
 )
-from app.api.views import body_amount, bp
+from app.api.views import bp
 from app.api.writes import all_or_nothing, locked_order
 from app.claims import actions as claims
 from app.claims.actions import ClaimLine
 from app.claims.models import Claim, ClaimReason, ClaimType
 from app.extensions import db
-from app.money import ZERO, to_string
-from app.orders.actions import OrderActionError, RecordedFailure
+from app.orders.actions import OrderActionError
 from app.orders.import_payload import FieldError, JsonFields
 from app.orders.models import Order
 from app.orders.queries import order_with_details
@@ -159,26 +160,8 @@ def refund_claim_view(claim_id: int):
     the captured payments newest first; once."""
     body = object_body('with an "amount"')
     made: list[Refund] = []
-
-    def refund(order: Order, claim: Claim) -> None:
-        if claims.claim_refund_to_offer(order, claim) <= ZERO:
-            raise ApiError(409, f"Nothing is left to refund for claim #{claim.id}.")
-        amount = body_amount(body, order.currency_code)
-        try:
-            made.extend(claims.refund_claim(order, order.lock_version, claim.id, amount,
-                                            current_actor()))  # fmt: skip
-        except RecordedFailure as error:
-            db.session.commit()  # what the failed payment call changed is kept
-            raise ApiError(422, str(error)) from None
-        except OrderActionError as error:
-            raise ApiError(422, str(error),
-                           errors=[{"field": "amount", "message": str(error)}]) from None
-
-    answer = _claim_step(claim_id, refund)
-    currency = answer["currency_code"]
-    return jsonify(answer | {"refunds": [
-        {"id": r.id, "payment_id": r.payment_id, "amount": to_string(r.amount, currency)}
-        for r in made]})  # fmt: skip
+    step = refund_step(body, made, "claim", claims.claim_refund_to_offer, claims.refund_claim)
+    return jsonify(with_refunds(_claim_step(claim_id, step), made))
 
 
 @bp.post("/claims/<int:claim_id>/reinstate")

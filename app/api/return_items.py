@@ -1,24 +1,29 @@
 """What the API's returns, exchanges and claims read alike from a request: the JSON object of the
 body, the order lines asked back (each with a reason) and where they go, the return shipping,
 the new items sent out and their shipping, and the field errors they report by path
-(``items[1].reason``) all at once."""
+(``items[1].reason``) all at once; and how a return or a claim refunds what it is owed."""
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 from decimal import Decimal
+from typing import Any
 
 from sqlalchemy import select
 
+from app.api.auth import current_actor
 from app.api.errors import ApiError
-from app.api.views import json_body
+from app.api.views import body_amount, json_body
 from app.changes.actions import ChangeError, open_change, shipping_step
 from app.exchanges.actions import NewItem, ShippingChoice, new_item_step
 from app.extensions import db
 from app.fulfillment.models import StockLocation
-from app.money import ZERO
+from app.money import ZERO, to_string
+from app.orders.actions import OrderActionError, RecordedFailure
 from app.orders.import_payload import FieldError, JsonFields, text_problem
 from app.orders.models import Order
+from app.payments.models import Refund
 from app.returns import actions as returns
 from app.returns.actions import ReturnRequestLine
 from app.returns.models import ReturnReason
@@ -199,3 +204,35 @@ def read_shipping(order: Order, fields: JsonFields | None) -> ShippingChoice | N
         fields.error("option_id" if choice.option_id is not None else "amount", str(error))
         return None
     return choice
+
+
+def refund_step(body: dict, made: list[Refund], what: str,
+                offer: Callable[[Order, Any], Decimal],
+                refund: Callable[..., list[Refund]]) -> Callable[[Order, Any], None]:  # fmt: skip
+    """The step of a return's or a claim's (``what``) refund endpoint: 409 when ``offer`` says
+    nothing is left to refund, else ``refund`` exactly the body's amount (422 naming
+    ``amount`` for any other), the refunds made added to ``made``. A payment call that failed
+    is kept (committed) before the 422."""
+
+    def step(order: Order, owed_by) -> None:
+        if offer(order, owed_by) <= ZERO:
+            raise ApiError(409, f"Nothing is left to refund for {what} #{owed_by.id}.")
+        amount = body_amount(body, order.currency_code)
+        try:
+            made.extend(refund(order, order.lock_version, owed_by.id, amount, current_actor()))
+        except RecordedFailure as error:
+            db.session.commit()
+            raise ApiError(422, str(error)) from None
+        except OrderActionError as error:
+            raise ApiError(422, str(error),
+                           errors=[{"field": "amount", "message": str(error)}]) from None
+
+    return step
+
+
+def with_refunds(answer: dict, made: list[Refund]) -> dict:
+    """A return's or a claim's JSON with the ``refunds`` a request made."""
+    currency = answer["currency_code"]
+    return answer | {"refunds": [
+        {"id": r.id, "payment_id": r.payment_id, "amount": to_string(r.amount, currency)}
+        for r in made]}  # fmt: skip

@@ -41,14 +41,15 @@ from app.api.return_items import (
     read_lines,
     read_location,
     read_return_shipping,
+    refund_step,
     refuse,
+    with_refunds,
 )
 from app.api.return_serializers import return_detail
-from app.api.views import body_amount, bp
+from app.api.views import bp
 from app.api.writes import all_or_nothing, locked_order
 from app.extensions import db
-from app.money import ZERO, to_string
-from app.orders.actions import OrderActionError, RecordedFailure
+from app.orders.actions import OrderActionError
 from app.orders.import_payload import FieldError, JsonFields
 from app.orders.models import Order
 from app.orders.queries import order_with_details
@@ -170,26 +171,8 @@ def refund_return_view(return_id: int):
     captured payments newest first; once."""
     body = object_body('with an "amount"')
     made: list[Refund] = []
-
-    def refund(order: Order, return_: Return) -> None:
-        if returns.refund_to_offer(order, return_) <= ZERO:
-            raise ApiError(409, f"Nothing is left to refund for return #{return_.id}.")
-        amount = body_amount(body, order.currency_code)
-        try:
-            made.extend(returns.refund_return(order, order.lock_version, return_.id, amount,
-                                              current_actor()))  # fmt: skip
-        except RecordedFailure as error:
-            db.session.commit()  # what the failed payment call changed is kept
-            raise ApiError(422, str(error)) from None
-        except OrderActionError as error:
-            raise ApiError(422, str(error),
-                           errors=[{"field": "amount", "message": str(error)}]) from None
-
-    answer = _return_step(return_id, refund)
-    currency = answer["currency_code"]
-    return jsonify(answer | {"refunds": [
-        {"id": r.id, "payment_id": r.payment_id, "amount": to_string(r.amount, currency)}
-        for r in made]})  # fmt: skip
+    step = refund_step(body, made, "return", returns.refund_to_offer, returns.refund_return)
+    return jsonify(with_refunds(_return_step(return_id, step), made))
 
 
 @bp.post("/returns/<int:return_id>/cancel")
