@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from datetime import datetime
-from decimal import Decimal
 from typing import Any
 
 from app.money import ZERO, to_string
@@ -23,7 +22,7 @@ def return_detail(return_: Return, order: Order) -> dict[str, Any]:
     and what is left to offer (``refund_to_offer``); while nothing is received yet, the
     ``refund_preview``. ``order`` is the return's order loaded with its lines."""
     currency = order.currency_code
-    line_totals = _line_totals(order)
+    line_totals = order.line_totals
     preview = refund_preview(return_, order) if return_.status is ReturnStatus.REQUESTED else None
     shipping = None
     if return_.return_shipping_name or return_.return_shipping_amount:
@@ -66,7 +65,7 @@ def refund_preview(return_: Return, order: Order) -> ReturnRefund:
     next: each line's share of what the customer paid for it (``return_refund``), less the
     return shipping when the customer pays it. Before what the payments have left to refund,
     which ``refund_to_offer`` also caps at."""
-    line_totals = _line_totals(order)
+    line_totals = order.line_totals
     before: dict[int, int] = {}
     lines = []
     for part in return_.items:
@@ -90,12 +89,6 @@ def _preview(return_: Return, preview: ReturnRefund, currency: str) -> dict[str,
         "return_shipping": to_string(preview.return_shipping, currency),
         "total": to_string(preview.total, currency),
     }  # fmt: skip
-
-
-def _line_totals(order: Order) -> dict[int, Decimal]:
-    """What the customer pays for each line of the order (discounts off, tax in)."""
-    return {item.id: totals.total
-            for item, totals in zip(order.items, order.totals.items, strict=True)}  # fmt: skip
 
 
 def _reason(reason: ReturnReason | None) -> dict[str, str] | None:

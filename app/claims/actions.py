@@ -185,7 +185,7 @@ def _write_off(order: Order, claim: Claim, kind: ClaimType, outbound: list[Stage
     steps = [step for step in staged(change) if step.action != ActionType.WRITE_OFF_ITEM]
     result = preview_actions(order, steps, promotions=False) if steps else None
     items = {item.id: item for item in order.items}
-    totals = {item.id: t.total for item, t in zip(order.items, order.totals.items, strict=True)}
+    totals = order.line_totals
 
     def write() -> None:
         if result is not None:
@@ -250,8 +250,7 @@ def reinstate(order: Order, expected: int, claim_id: int, claim_item_id: int, qu
         raise ClaimError(f"{part.item.title}: {part.written_off_quantity} written off can be "
                          f"reinstated, not {quantity}.")  # fmt: skip
     item = part.item
-    line_total = next(t.total for i, t in zip(order.items, order.totals.items, strict=True)
-                      if i.id == item.id)  # fmt: skip
+    line_total = order.line_totals[item.id]
     change = returning_change(order, ChangeType.CLAIM, actor)
     record_actions(change, [StagedAction(ActionType.REINSTATE_ITEM.value, item_id=item.id,
                                          quantity=quantity)], actor)  # fmt: skip

@@ -11,6 +11,7 @@ from app.claims import actions
 from app.claims.forms import ClaimForm, ClaimRefundForm, ReinstateForm
 from app.claims.models import Claim, ClaimReason
 from app.claims.queries import replacement_lines
+from app.events.models import events_about
 from app.extensions import db
 from app.fulfillment.models import StockLocation
 from app.orders.actions import OrderActionError
@@ -89,9 +90,7 @@ def _claim_page(claim: Claim, status: int = 200, message: str = ""):
     """The claim with its lines, what was sent out in their place, what is owed for them, and
     the steps it allows."""
     order = order_or_404(claim.order_id)
-    events = [event for event in order.events if event.data and (
-        event.data.get("claim_id") == claim.id
-        or (claim.return_id is not None and event.data.get("return_id") == claim.return_id))]
+    events = events_about(order.events, claim_id=claim.id, return_id=claim.return_id)
     return render_template(
         "claims/detail.html", order=order, claim=claim, message=message,
         replacements=replacement_lines(order, claim),

@@ -34,3 +34,11 @@ class OrderEvent(db.Model):
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
 
     order: Mapped[Order] = relationship(back_populates="events")
+
+
+def events_about(events: list[OrderEvent], **ids: int | None) -> list[OrderEvent]:
+    """The events of a timeline about any of ``ids`` (``return_id=7``, ``claim_id=3``; a
+    ``None`` id names nothing): the timeline of one return, exchange or claim."""
+    wanted = {(key, value) for key, value in ids.items() if value is not None}
+    return [event for event in events if event.data and any(
+        event.data.get(key) == value for key, value in wanted)]  # fmt: skip

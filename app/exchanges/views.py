@@ -9,6 +9,7 @@ from flask_login import current_user, login_required
 from wtforms import SelectChoice
 
 from app.changes.actions import difference_text
+from app.events.models import events_about
 from app.exchanges import actions
 from app.exchanges.actions import ExchangeOutcome
 from app.exchanges.forms import ExchangeForm
@@ -123,11 +124,8 @@ def show_exchange(exchange_id: int):
     order = order_or_404(exchange.order_id)
     return_ = exchange.return_
     added = set(new_item_ids(exchange))
-    line_totals = {item.id: t.total for item, t in zip(order.items, order.totals.items,
-                                                         strict=True)}  # fmt: skip
-    events = [event for event in order.events if event.data and (
-        event.data.get("exchange_id") == exchange.id
-        or event.data.get("return_id") == return_.id)]  # fmt: skip
+    line_totals = order.line_totals
+    events = events_about(order.events, exchange_id=exchange.id, return_id=return_.id)
     return render_template(
         "exchanges/detail.html", exchange=exchange, order=order, return_=return_,
         new_items=[item for item in order.items if item.id in added], line_totals=line_totals,

@@ -229,6 +229,12 @@ class Order(db.Model):
             authorized=[p.amount for p in self.payments if p.canceled_at is None],
         )
 
+    @property
+    def line_totals(self) -> dict[int, Decimal]:
+        """What the customer pays for each line (discounts off, tax in), by line id: what its
+        units' shares are worked out on."""
+        return {item.id: t.total for item, t in zip(self.items, self.totals.items, strict=True)}
+
     def forget_totals(self) -> None:
         """Drop the cached totals after the order's lines or payments changed."""
         self.__dict__.pop("totals", None)

@@ -304,8 +304,7 @@ def receive_return(order: Order, expected: int, return_id: int,
                     ordering=len(change.actions) + 1, action=action, item_id=part.item_id,
                     quantity=units, created_by=actor))  # fmt: skip
     currency = order.currency_code
-    line_totals = {item.id: t.total for item, t in zip(order.items, order.totals.items,
-                                                         strict=True)}  # fmt: skip
+    line_totals = order.line_totals
     tracked = tracked_skus([part.item.sku for part, _, _ in arriving if part.item.sku])
 
     def write() -> None:

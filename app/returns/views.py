@@ -8,6 +8,7 @@ from flask_login import current_user, login_required
 from sqlalchemy import select
 from wtforms import SelectChoice
 
+from app.events.models import events_about
 from app.exchanges.models import Exchange
 from app.extensions import db
 from app.fulfillment.models import StockLocation
@@ -110,13 +111,11 @@ def start_return(order_id: int):
 def _return_page(return_: Return, status: int = 200, message: str = ""):
     """The return with its lines, what they refund, and the steps its status allows."""
     order = _order_or_404(return_.order_id)
-    line_totals = {item.id: t.total for item, t in zip(order.items, order.totals.items,
-                                                         strict=True)}  # fmt: skip
+    line_totals = order.line_totals
     refundable = {part.id: refundable_total(line_totals[part.item_id], part.item.quantity,
                                             part.item.credited_quantity, order.currency_code)
                   for part in return_.items}  # fmt: skip
-    events = [event for event in order.events
-              if event.data and event.data.get("return_id") == return_.id]
+    events = events_about(order.events, return_id=return_.id)
     return render_template(
         "returns/detail.html", order=order, return_=return_, message=message,
         refundable=refundable, to_refund=actions.refund_to_offer(order, return_),
