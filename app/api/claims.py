@@ -42,6 +42,7 @@ from app.api.idempotency import idempotent
 from app.api.return_items import (
     MAX_ITEM_NOTE_LENGTH,
     MAX_NOTE_LENGTH,
+    named_line,
     no_open_change,
     object_body,
     only,
@@ -63,7 +64,6 @@ from app.orders.import_payload import FieldError, JsonFields
 from app.orders.models import Order
 from app.orders.queries import order_with_details
 from app.payments.models import Refund
-from app.returns.actions import returnable
 
 _CLAIM_FIELDS = ("type", "items", "new_items", "return", "shipping", "note")
 _ITEM_FIELDS = ("item_id", "quantity", "reason", "note")
@@ -114,17 +114,7 @@ def _read_lines(order: Order, fields: JsonFields) -> list[ClaimLine]:
         quantity = entry.quantity("quantity")
         reason = entry.choice("reason", tuple(ClaimReason))
         note = entry.text("note", MAX_ITEM_NOTE_LENGTH)
-        item = items.get(item_id)
-        if item_id is not None and item is None:
-            entry.error("item_id", "is not a line of this order")
-        elif item is not None and item_id in named:
-            entry.error("item_id", f"{named[item_id]} already claims this line: send one entry "
-                        "per line")  # fmt: skip
-        elif item is not None:
-            named[item_id] = entry.at
-            if quantity is not None and quantity > returnable(item):
-                entry.error("quantity", f"{item.title}: {returnable(item)} can be claimed, not "
-                            f"{quantity}")  # fmt: skip
+        item = named_line(entry, items, named, item_id, quantity, "claims this line", "claimed")
         if item is not None and quantity is not None and reason is not None:
             lines.append(ClaimLine(item.id, quantity, reason, note))
     return lines

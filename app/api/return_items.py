@@ -22,7 +22,7 @@ from app.fulfillment.models import StockLocation
 from app.money import ZERO, to_string
 from app.orders.actions import OrderActionError, RecordedFailure
 from app.orders.import_payload import FieldError, JsonFields, text_problem
-from app.orders.models import Order
+from app.orders.models import LineItem, Order
 from app.payments.models import Refund
 from app.returns import actions as returns
 from app.returns.actions import ReturnRequestLine
@@ -107,17 +107,8 @@ def read_lines(order: Order, fields: JsonFields, key: str = "items") -> list[Ret
         quantity = entry.quantity("quantity")
         code = entry.text("reason", 50, required=True)
         note = entry.text("note", MAX_ITEM_NOTE_LENGTH)
-        item = items.get(item_id)
-        if item_id is not None and item is None:
-            entry.error("item_id", "is not a line of this order")
-        elif item is not None and item_id in named:
-            entry.error("item_id", f"{named[item_id]} already asks this line back: send one "
-                        "entry per line")  # fmt: skip
-        elif item is not None:
-            named[item_id] = entry.at
-            left = returns.returnable(item)
-            if quantity is not None and quantity > left:
-                entry.error("quantity", f"{item.title}: {left} can be returned, not {quantity}")
+        item = named_line(entry, items, named, item_id, quantity, "asks this line back",
+                          "returned")  # fmt: skip
         reason = reasons.get(code)
         if code and reason is None:
             entry.error("reason", f"{code} is not a return reason")
@@ -126,6 +117,25 @@ def read_lines(order: Order, fields: JsonFields, key: str = "items") -> list[Ret
         if item is not None and quantity is not None and reason is not None:
             lines.append(ReturnRequestLine(item.id, quantity, reason.id, note))
     return lines
+
+
+def named_line(entry: JsonFields, items: dict[int, LineItem], named: dict[int, str],
+               item_id: int | None, quantity: int | None, naming: str,
+               done: str) -> LineItem | None:  # fmt: skip
+    """The order line an entry names by ``item_id``, once in a request (``named``: where each
+    was named), with no more than ``quantity`` units left to ask back or claim (``naming``,
+    ``done``: "claims this line", "claimed"); its field errors otherwise."""
+    item = items.get(item_id)
+    if item_id is not None and item is None:
+        entry.error("item_id", "is not a line of this order")
+    elif item is not None and item_id in named:
+        entry.error("item_id", f"{named[item_id]} already {naming}: send one entry per line")
+    elif item is not None:
+        named[item_id] = entry.at
+        left = returns.returnable(item)
+        if quantity is not None and quantity > left:
+            entry.error("quantity", f"{item.title}: {left} can be {done}, not {quantity}")
+    return item
 
 
 def read_location(fields: JsonFields) -> int | None:
