@@ -12,6 +12,7 @@ from sqlalchemy import func, select
 from app.catalog.models import Product
 from app.db_types import utcnow
 from app.demo import load_demo_data
+from app.events.outbox import OutboxEvent
 from app.extensions import db
 from app.money import round_money
 from app.orders.models import (
@@ -216,3 +217,8 @@ def test_demo_return_reasons_are_created_once_with_their_children(app):
         "other": ("Other", None, True),
     }
     assert len(reasons) == 7
+
+
+def test_the_demo_stores_past_emails_nobody_and_leaves_the_outbox_healthy(demo, client):
+    assert db.session.scalar(select(func.count()).select_from(OutboxEvent)) == 0
+    assert client.get("/healthz").get_json()["outbox"]["due"] == 0

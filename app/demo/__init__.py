@@ -313,8 +313,9 @@ def _save(
     db.session.add(order)
     refresh_derived(order)
     for event in plan.events:
+        # The store's past: its customers were emailed back then, not now.
         record_event(
-            order, event.event_type, event.actor, event.message, event.data
+            order, event.event_type, event.actor, event.message, event.data, published=False
         ).created_at = event.at
     return order
 

@@ -108,13 +108,17 @@ def record_event(
     actor: str,
     message: str = "",
     data: dict[str, Any] | None = None,
+    *,
+    published: bool = True,
 ) -> OrderEvent:
     """Append an entry to the order's timeline and, for the events other parts hear about,
-    to the outbox, in the same transaction."""
+    to the outbox, in the same transaction; ``published=False`` for history written after the
+    fact (the demo store's past), which nobody is to hear about now."""
     event = OrderEvent(order=order, event_type=event_type, actor=actor, message=message, data=data)
     db.session.add(event)
-    publish(event_type, order, {"display_id": order.display_id, "actor": actor,
-                                "message": message, "data": data or {}})  # fmt: skip
+    if published:
+        publish(event_type, order, {"display_id": order.display_id, "actor": actor,
+                                    "message": message, "data": data or {}})  # fmt: skip
     return event
 
 
