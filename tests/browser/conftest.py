@@ -4,6 +4,7 @@ driven by Playwright (never a browser that Playwright downloads)."""
 from __future__ import annotations
 
 import threading
+import time
 from collections.abc import Iterator
 
 import pytest
@@ -105,3 +106,28 @@ def totals_figure(page: Page, label: str) -> Locator:
 def open_breakdown(page: Page) -> None:
     """Open the totals panel's disclosure of every total."""
     section(page, "Totals").get_by_text("Every total", exact=True).click()
+
+
+#: What sticks out past the right edge of the screen, for the message of a page too wide.
+_STICKING_OUT = """() => [...document.querySelectorAll('body *')]
+    .filter(el => el.getBoundingClientRect().right > window.innerWidth
+                  && !el.closest('.table-scroll'))
+    .slice(0, 5)
+    .map(el => `${el.tagName.toLowerCase()}.${el.className} "${el.textContent.trim().slice(0, 40)}"`
+               + ` to ${Math.round(el.getBoundingClientRect().right)} px`)"""
+
+
+def expect_no_sideways_scroll(page: Page) -> None:
+    """The page fits the screen's width (a wide table scrolls inside its own box). Waits up to
+    3 s for the page to settle, as Playwright's own expectations do (asked from here: the
+    page's Content-Security-Policy refuses the evaluated predicate ``wait_for_function``
+    polls with); says what sticks out if it never fits."""
+    deadline = time.monotonic() + 3
+    while True:
+        width, screen = page.evaluate("[document.documentElement.scrollWidth, window.innerWidth]")
+        if width <= screen:
+            return
+        if time.monotonic() > deadline:
+            raise AssertionError(f"the page is {width} px wide on a {screen} px screen: "
+                                 f"{page.evaluate(_STICKING_OUT)}")  # fmt: skip
+        time.sleep(0.1)

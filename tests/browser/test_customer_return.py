@@ -16,7 +16,7 @@ from app.fulfillment.models import StockLocation
 from app.inventory.actions import reserve_order
 from app.inventory.models import InventoryLevel
 from app.returns.models import ReturnReason
-from tests.browser.conftest import section, totals_figure
+from tests.browser.conftest import expect_no_sideways_scroll, section, totals_figure
 from tests.factories import make_order, make_region
 
 pytestmark = pytest.mark.browser
@@ -71,7 +71,7 @@ def test_the_customer_asks_a_unit_back_and_staff_receive_and_refund_it(
     phone = customer.new_page()
     phone.goto(link)
     expect(phone.get_by_role("heading", name=f"Order #{order.display_id}")).to_be_visible()
-    assert phone.evaluate("document.documentElement.scrollWidth") <= PHONE["width"]
+    expect_no_sideways_scroll(phone)
     phone.get_by_label("Units of Desk lamp to return").fill("1")
     phone.get_by_label("Why Desk lamp comes back").select_option(label="Too small")
     phone.get_by_role("button", name="Request the return").click()

@@ -11,7 +11,7 @@ import re
 import pytest
 from playwright.sync_api import Page, expect
 
-from tests.browser.conftest import section, totals_figure
+from tests.browser.conftest import expect_no_sideways_scroll, section, totals_figure
 from tests.exchanges.test_exchange_flow import levels, mug  # noqa: F401  (a fixture)
 from tests.returns.test_return_flow import shipped  # noqa: F401  (a fixture)
 
@@ -64,7 +64,7 @@ def test_staff_exchange_a_shirt_for_a_mug_ship_it_and_refund_the_difference(
         "Stoneware mug (MUG-1) 1 0 0 $24.20")  # fmt: skip
     page.set_viewport_size(PHONE)
     expect(section(page, "Coming back")).to_be_visible()
-    assert page.evaluate("document.documentElement.scrollWidth <= window.innerWidth")
+    expect_no_sideways_scroll(page)
     page.set_viewport_size({"width": 1024, "height": 800})
 
     # The mug is on the order, its unit held; staff pack and ship it as any line.

@@ -17,7 +17,7 @@ from app.extensions import db
 from app.fulfillment.models import StockLocation
 from app.inventory.actions import reserve_order
 from app.inventory.models import InventoryLevel
-from tests.browser.conftest import section, totals_figure
+from tests.browser.conftest import expect_no_sideways_scroll, section, totals_figure
 from tests.catalog.factories_catalog import make_product
 from tests.factories import make_order, make_region
 from tests.order_pages import reload
@@ -99,7 +99,7 @@ def test_staff_edit_the_customer_confirms_and_staff_refund_the_difference(
     phone.goto(link)
     expect(phone.get_by_role("heading", name=f"Order #{order.display_id}")).to_be_visible()
     expect(phone.get_by_text("$95.70")).not_to_have_count(0)
-    assert phone.evaluate("document.documentElement.scrollWidth") <= PHONE["width"]
+    expect_no_sideways_scroll(phone)
     assert phone.get_by_role("link", name="Orders").count() == 0  # no staff navigation
     phone.get_by_role("button", name="Confirm the change").click()
     expect(phone.get_by_role("status")).to_contain_text("You confirmed this change")

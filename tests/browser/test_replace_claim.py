@@ -15,7 +15,7 @@ from app.fulfillment.actions import create_fulfillment, ship_fulfillment
 from app.fulfillment.models import StockLocation
 from app.inventory.actions import reserve_order
 from app.inventory.models import InventoryLevel
-from tests.browser.conftest import section, totals_figure
+from tests.browser.conftest import expect_no_sideways_scroll, section, totals_figure
 from tests.factories import make_order, make_region
 
 pytestmark = pytest.mark.browser
@@ -75,7 +75,7 @@ def test_staff_replace_a_faulty_lamp_at_no_charge_and_ship_the_replacement(staff
 
     page.set_viewport_size(PHONE)
     expect(section(page, "Replacement")).to_be_visible()
-    assert page.evaluate("document.documentElement.scrollWidth <= window.innerWidth")
+    expect_no_sideways_scroll(page)
     page.set_viewport_size(DESKTOP)
 
     section(page, "Replacement").get_by_role("link", name=re.compile("fulfillment panel")).click()

@@ -14,7 +14,7 @@ import pytest
 from playwright.sync_api import Locator, Page, expect
 
 from app.extensions import db
-from tests.browser.conftest import section, totals_figure
+from tests.browser.conftest import expect_no_sideways_scroll, section, totals_figure
 from tests.catalog.factories_catalog import make_product, make_promotion
 from tests.factories import make_channel, make_order, make_region
 
@@ -30,11 +30,6 @@ PRODUCTS = [
     ("Cast Iron Teapot, Black, 1.2 litres", "POT-CAST-IRON-BLACK", "79.00"),
     ("Hinoki Soap Bar", "SOAP-HINOKI", "9.50"),
 ]
-
-
-def expect_no_sideways_scroll(page: Page) -> None:
-    width = page.evaluate("[document.documentElement.scrollWidth, window.innerWidth]")
-    assert width[0] <= width[1], f"the page is {width[0]} px wide on a {width[1]} px screen"
 
 
 def expect_uncovered(target: Locator) -> None:
