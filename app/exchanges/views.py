@@ -21,7 +21,7 @@ from app.money import ZERO, format_money
 from app.orders.actions import OrderActionError
 from app.orders.models import Order
 from app.orders.views import order_or_404
-from app.payments.actions import amount_to_collect
+from app.payments.actions import settlement
 from app.returns.actions import can_return, refund_to_offer, returnable
 from app.returns.views import reason_choices
 from app.transactions import end_refused
@@ -129,6 +129,6 @@ def show_exchange(exchange_id: int):
     return render_template(
         "exchanges/detail.html", exchange=exchange, order=order, return_=return_,
         new_items=[item for item in order.items if item.id in added], line_totals=line_totals,
-        to_collect=amount_to_collect(order), to_refund=refund_to_offer(order, return_),
+        to_collect=settlement(order).to_collect, to_refund=refund_to_offer(order, return_),
         events=events,
     )  # fmt: skip

@@ -45,14 +45,11 @@ from app.orders.queries import (
 )
 from app.payments.actions import (
     REFUND_REASONS,
-    amount_to_collect,
-    amount_to_refund,
     capture_payment,
     collect_difference,
     refund_difference,
     refund_payment,
-    settled_what,
-    unsettled_change,
+    settlement,
 )
 from app.returns.actions import can_return
 from app.returns.queries import order_returns
@@ -111,15 +108,15 @@ def show_order(order_id: int):
 
 def _detail(order, status: int = 200, message: str = "", note_form: NoteForm | None = None):
     """The detail page (htmx: its timeline), with a refusal's ``message`` when there is one."""
+    due = settlement(order)
     return render_page_or_block(
         "orders/detail.html", "timeline", status=status, order=order, message=message,
         note_form=note_form or NoteForm(formdata=None), refund_reasons=REFUND_REASONS,
         actions=ACTIONS, allowed=allowed_actions(order.status.value, order.payment_status.value,
                                                  order.fulfillment_status.value),
         locations=StockLocation.by_name(), open_change=open_change(order.id),
-        can_edit=edit_problem(order) is None, to_collect=amount_to_collect(order),
-        settling=settled_what(unsettled_change(order)),
-        to_refund=amount_to_refund(order), returns=order_returns(order.id),
+        can_edit=edit_problem(order) is None, to_collect=due.to_collect, settling=due.what,
+        to_refund=due.to_refund, returns=order_returns(order.id),
         exchanges=order_exchanges(order.id), claims=order_claims(order.id),
         return_problem=can_return(order),
     )  # fmt: skip

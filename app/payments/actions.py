@@ -8,6 +8,7 @@ called last, after every check, so a refusal by our rules never reaches it.
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from decimal import Decimal
 
 from sqlalchemy import select
@@ -171,31 +172,34 @@ def settled_what(change: OrderChange | None) -> str:
     return f"the {change.change_type.value}"
 
 
-def _edit_difference(order: Order) -> Decimal:
-    edit = unsettled_change(order)
-    return edit.difference if edit is not None and edit.difference is not None else ZERO
+@dataclass(frozen=True)
+class Settlement:
+    """What the confirmed change that made the order's current version (an edit, an exchange)
+    left to settle, while unsettled: ``what`` settles (its words), and the amount to collect or
+    to refund (one of them, or neither, is more than zero)."""
+
+    what: str
+    to_collect: Decimal
+    to_refund: Decimal
 
 
-def amount_to_collect(order: Order) -> Decimal:
-    """What the last confirmed edit left the customer to pay, while unsettled: its difference,
-    but no more than the order is still owed beyond what payments hold authorized and not
-    captured (a capture or a refund since may have settled part of it). Zero for an order not
-    edited, a canceled one, or once collected."""
-    difference = _edit_difference(order)
-    if difference <= ZERO or order.status == OrderStatus.CANCELED:
-        return ZERO
-    return max(min(difference, order.totals.outstanding_amount - _uncaptured(order)), ZERO)
-
-
-def amount_to_refund(order: Order) -> Decimal:
-    """What the last confirmed edit left to give back, while unsettled: its difference, but no
-    more than was paid beyond the total (a refund since may have given part of it back), nor
-    than the payments captured and have not refunded."""
-    difference = _edit_difference(order)
+def settlement(order: Order) -> Settlement:
+    """The change's difference, collected no further than the order is still owed beyond what
+    payments hold authorized and not captured, refunded no further than was paid beyond the
+    total nor than the payments captured and have not refunded (a capture or a refund since
+    may have settled part of it). Nothing for an order not changed, a canceled one, or once
+    settled."""
+    change = unsettled_change(order)
+    difference = change.difference if change is not None and change.difference is not None \
+        else ZERO
     outstanding = order.totals.outstanding_amount
-    if difference >= ZERO or outstanding >= ZERO:
-        return ZERO
-    return min(-difference, -outstanding, sum((_refundable(p) for p in order.payments), ZERO))
+    to_collect = to_refund = ZERO
+    if difference > ZERO and order.status != OrderStatus.CANCELED:
+        to_collect = max(min(difference, outstanding - _uncaptured(order)), ZERO)
+    elif difference < ZERO and outstanding < ZERO:
+        to_refund = min(-difference, -outstanding,
+                        sum((_refundable(p) for p in order.payments), ZERO))  # fmt: skip
+    return Settlement(settled_what(change), to_collect, to_refund)
 
 
 def _settled(order: Order) -> None:
@@ -219,13 +223,14 @@ def _exactly(amount: Decimal, due: Decimal, currency: str, what: str,
 
 def collect_difference(order: Order, expected_version: int, amount: Decimal,
                        actor: str) -> Payment:  # fmt: skip
-    """Record the payment of what a confirmed edit left to collect (``amount_to_collect``,
+    """Record the payment of what a confirmed edit left to collect (``settlement``,
     exactly): authorized and captured at once with the manual provider (staff took the money,
     at the counter or by phone)."""
     bump_lock_version(order, expected_version)
     currency = order.currency_code
-    what = settled_what(unsettled_change(order))
-    amount = _exactly(amount, amount_to_collect(order), currency, "collect", what)
+    due = settlement(order)
+    what = due.what
+    amount = _exactly(amount, due.to_collect, currency, "collect", what)
     manual = provider(ManualProvider.id)
     try:
         manual.authorize(amount, currency)
@@ -247,12 +252,12 @@ def collect_difference(order: Order, expected_version: int, amount: Decimal,
 
 def refund_difference(order: Order, expected_version: int, amount: Decimal,
                       actor: str) -> list[Refund]:  # fmt: skip
-    """Give back what a confirmed edit left to refund (``amount_to_refund``, exactly), from
+    """Give back what a confirmed edit left to refund (``settlement``, exactly), from
     the captured payments newest first, each no more than it has left to refund."""
     bump_lock_version(order, expected_version)
-    refunds = refund_exactly(order, amount, amount_to_refund(order), reason=ORDER_EDIT,
-                             note="", actor=actor,
-                             source=settled_what(unsettled_change(order)))  # fmt: skip
+    due = settlement(order)
+    refunds = refund_exactly(order, amount, due.to_refund, reason=ORDER_EDIT, note="",
+                             actor=actor, source=due.what)  # fmt: skip
     _settled(order)
     return refunds
 

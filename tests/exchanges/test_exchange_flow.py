@@ -14,7 +14,7 @@ from app.exchanges.actions import NewItem, ShippingChoice
 from app.extensions import db
 from app.inventory.models import InventoryLevel
 from app.orders.actions import OrderActionError
-from app.payments.actions import amount_to_collect, collect_difference
+from app.payments.actions import collect_difference, settlement
 from app.returns import actions as returns
 from app.returns.actions import ReturnRequestLine
 from tests.catalog.factories_catalog import make_product
@@ -96,14 +96,14 @@ def test_a_dearer_new_item_leaves_the_customer_to_pay_and_nothing_to_refund(ship
     # 33.00 out, 13.75 back: 19.25 to pay, offered as the change's difference.
     assert exchange.difference == Decimal("19.25")
     order = reload(order.id)
-    assert amount_to_collect(order) == Decimal("19.25")
+    assert settlement(order).to_collect == Decimal("19.25")
     # Until the pair arrives the order counts it too: 33.00 is outstanding, 19.25 collected.
     assert order.totals.outstanding_amount == Decimal("33.00")
     collect_difference(order, order.lock_version, Decimal("19.25"), STAFF)
     db.session.commit()
     order = reload(order.id)
     assert order.events[-1].message.startswith("Collected $19.25 for the exchange")
-    assert amount_to_collect(order) == Decimal("0")
+    assert settlement(order).to_collect == Decimal("0")
 
     [part] = exchange.return_.items
     returns.receive_return(order, order.lock_version, exchange.return_.id, {part.id: (1, 0)},
