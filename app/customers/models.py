@@ -4,7 +4,8 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import Index, String, text
+from sqlalchemy import ColumnElement, Index, String, case, text
+from sqlalchemy.ext.hybrid import hybrid_property
 from sqlalchemy.orm import Mapped, mapped_column
 
 from app.db_types import UTCDateTime, utcnow
@@ -28,9 +29,19 @@ class Customer(db.Model):
     phone: Mapped[str] = mapped_column(String(50), default="")
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
 
-    @property
+    @hybrid_property
     def full_name(self) -> str:
         return " ".join(p for p in (self.first_name, self.last_name) if p)
+
+    @full_name.inplace.expression
+    @classmethod
+    def _full_name_expression(cls) -> ColumnElement[str]:
+        # The same name in SQL, for lists that read plain rows rather than customers.
+        return case(
+            (cls.first_name == "", cls.last_name),
+            (cls.last_name == "", cls.first_name),
+            else_=cls.first_name + " " + cls.last_name,
+        )
 
 
 class Address(db.Model):

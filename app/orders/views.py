@@ -87,8 +87,9 @@ def list_orders():
         payment_statuses=list(PaymentStatus),
         fulfillment_statuses=list(FulfillmentStatus),
         change_filters=CHANGE_FILTERS,
-        sales_channels=db.session.scalars(select(SalesChannel).order_by(SalesChannel.name)),
-        regions=db.session.scalars(select(Region).order_by(Region.name)),
+        sales_channels=db.session.execute(
+            select(SalesChannel.id, SalesChannel.name).order_by(SalesChannel.name)).all(),
+        regions=db.session.execute(select(Region.id, Region.name).order_by(Region.name)).all(),
     )
 
 

@@ -294,3 +294,24 @@ def test_the_list_costs_the_same_queries_for_few_or_many_orders(staff_client, co
 def test_a_history_restore_gets_the_whole_page(staff_client):
     headers = {"HX-Request": "true", "HX-History-Restore-Request": "true"}
     assert "<html" in staff_client.get("/orders", headers=headers).get_data(as_text=True)
+
+
+def test_each_row_names_the_customer_and_the_sales_channel(staff_client):
+    shop = make_channel("Web shop")
+    make_order(email="both@example.com", customer=("Ada", "Lovelace"), sales_channel=shop)
+    make_order(email="last@example.com", customer=("", "Zola"))
+    make_order(email="first@example.com", customer=("Émile", ""))
+    make_order(email="guest@example.com", customer=None)
+    rows = {
+        re.search(r'<span class="muted">([^<]+)</span>', row).group(1): row
+        for row in re.findall(r"<tr>(.*?)</tr>", staff_client.get("/orders").get_data(as_text=True),
+                              re.S)
+        if "muted" in row
+    }  # fmt: skip
+    cells = {email: re.findall(r"<td>([^<]*)", row)[2:4] for email, row in rows.items()}
+    assert cells == {
+        "both@example.com": ["Ada Lovelace", "Web shop"],
+        "last@example.com": ["Zola", ""],
+        "first@example.com": ["Émile", ""],
+        "guest@example.com": ["", ""],
+    }
