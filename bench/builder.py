@@ -43,6 +43,7 @@ from pages import (
     Result,
     ensure_bench_user,
     print_table,
+    settle,
 )
 from sqlalchemy import exists, func, insert, literal, select, text, true
 from sqlalchemy.engine import make_url
@@ -218,9 +219,7 @@ def fill_catalogue(target: int, say) -> None:
             for currency, amount in amounts.items()
         ])  # fmt: skip
         db.session.commit()
-    say("Updating the planner's statistics (ANALYZE).")
-    db.session.execute(text("ANALYZE"))
-    db.session.commit()
+    settle(say)
     say(f"Filled in {time.perf_counter() - started:.0f} s.")
 
 
