@@ -10,6 +10,7 @@ from collections.abc import Iterable, Mapping
 from dataclasses import asdict, dataclass, fields, replace
 from datetime import UTC, date, datetime, time, timedelta
 from decimal import Decimal
+from functools import cache
 
 from flask import current_app
 from itsdangerous import BadSignature, URLSafeSerializer
@@ -34,7 +35,14 @@ from app.customers.models import Customer
 from app.extensions import db
 from app.money import MoneyError, normalize_currency
 from app.numbers import whole_number
-from app.orders.models import FulfillmentStatus, Order, OrderStatus, PaymentStatus
+from app.orders.models import (
+    FulfillmentStatus,
+    LineItem,
+    Order,
+    OrderStatus,
+    PaymentStatus,
+    ShippingMethod,
+)
 from app.store.models import SalesChannel
 
 #: Sort keys offered to staff; a leading ``-`` means newest / highest first.
@@ -368,31 +376,38 @@ def keyset_page(stmt: Select, column, id_column, *, descending: bool, cursor: st
     )
 
 
+@cache
+def _order_with_details_statement() -> Select:
+    """Built once, on first use (the mappers are configured by then): SQLAlchemy works out
+    the cache key of a statement's loader options once per statement object, and nested
+    options cost more to key than the queries they save cost to run."""
+    from app.events.models import OrderEvent  # noqa: F401  (mapper for Order.events)
+    from app.fulfillment.models import Fulfillment
+    from app.payments.models import Payment
+
+    return select(Order).where(Order.id == bindparam("order_id")).options(
+        joinedload(Order.customer),
+        joinedload(Order.region),
+        joinedload(Order.sales_channel),
+        joinedload(Order.shipping_address),
+        joinedload(Order.billing_address),
+        # One query per collection of the order, its lines' own small collections joined on.
+        selectinload(Order.items).options(
+            joinedload(LineItem.tax_lines), joinedload(LineItem.adjustments)),
+        selectinload(Order.shipping_methods).options(
+            joinedload(ShippingMethod.tax_lines), joinedload(ShippingMethod.adjustments)),
+        selectinload(Order.credit_lines),
+        selectinload(Order.gift_card_uses),
+        selectinload(Order.payments).options(
+            joinedload(Payment.captures), joinedload(Payment.refunds)),
+        selectinload(Order.events),
+        selectinload(Order.promotions),
+        selectinload(Order.fulfillments).options(joinedload(Fulfillment.items)),
+    )  # fmt: skip
+
+
 def order_with_details(order_id: int) -> Order | None:
     """An order with everything its detail page and API answer show, in a fixed number of
-    queries whatever its size.
-
-    The options stay flat: tax lines, adjustments, captures, refunds and fulfillment items come
-    with their parents by the relationships' own loading, because SQLAlchemy works out a cache
-    key for every nested option on every query, which cost more than the queries."""
-    from app.events.models import OrderEvent  # noqa: F401  (mapper for Order.events)
-
-    return db.session.scalar(
-        select(Order)
-        .where(Order.id == order_id)
-        .options(
-            joinedload(Order.customer),
-            joinedload(Order.region),
-            joinedload(Order.sales_channel),
-            joinedload(Order.shipping_address),
-            joinedload(Order.billing_address),
-            selectinload(Order.items),
-            selectinload(Order.shipping_methods),
-            selectinload(Order.credit_lines),
-            selectinload(Order.gift_card_uses),
-            selectinload(Order.payments),
-            selectinload(Order.events),
-            selectinload(Order.promotions),
-            selectinload(Order.fulfillments),
-        )
-    )
+    queries whatever its size: the order with its to-one relations, then one query per
+    collection."""
+    return db.session.scalar(_order_with_details_statement(), {"order_id": order_id})
