@@ -46,7 +46,7 @@ from app.api.auth import current_actor, require_token
 from app.api.errors import ApiError, register_error_handlers
 from app.api.idempotency import idempotent
 from app.api.serializers import order_detail, order_summary
-from app.changes.actions import ChangeError, open_change, preview
+from app.changes.actions import ChangeError, preview
 from app.extensions import db
 from app.money import MAX_ORDER_TOTAL, MoneyError, parse_amount
 from app.numbers import whole_number
@@ -140,7 +140,7 @@ def order_json(order: Order) -> dict[str, Any]:
     """The order as the API answers it: ``order_detail``, with what its open change would leave
     to settle (``None`` without one, or when the change no longer applies to the order: a
     fulfillment since made one of its removals impossible, and confirming it is refused)."""
-    change = open_change(order.id)
+    change = order.open_change
     try:
         difference = None if change is None else preview(order, change).difference
     except ChangeError:

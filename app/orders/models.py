@@ -29,9 +29,13 @@ from app.store.models import Region, SalesChannel
 
 if TYPE_CHECKING:
     from app.catalog.models import Promotion
+    from app.changes.models import OrderChange
+    from app.claims.models import Claim
     from app.events.models import OrderEvent
+    from app.exchanges.models import Exchange
     from app.fulfillment.models import Fulfillment
     from app.payments.models import Payment
+    from app.returns.models import Return
 
 
 class OrderStatus(enum.StrEnum):
@@ -214,6 +218,20 @@ class Order(db.Model):
     events: Mapped[list[OrderEvent]] = relationship(
         back_populates="order", order_by="OrderEvent.id", cascade="all, delete-orphan"
     )
+    # Read-only views of the changes made to the order, for its pages (the changes' modules
+    # own them and write them): kept on the order so that they load with it.
+    returns: Mapped[list[Return]] = relationship(order_by="Return.id", viewonly=True)
+    exchanges: Mapped[list[Exchange]] = relationship(order_by="Exchange.id", viewonly=True)
+    claims: Mapped[list[Claim]] = relationship(order_by="Claim.id", viewonly=True)
+    #: The change in progress (pending or requested), if any: at most one (a unique index).
+    open_change: Mapped[OrderChange | None] = relationship(
+        primaryjoin=lambda: _open_change_join(), viewonly=True
+    )
+    #: The confirmed change (an edit, an exchange) that made the order's current version,
+    #: while what it left to collect or refund is not settled yet.
+    unsettled_change: Mapped[OrderChange | None] = relationship(
+        primaryjoin=lambda: _unsettled_change_join(), viewonly=True
+    )
 
     @cached_property
     def totals(self) -> OrderTotals:
@@ -247,6 +265,20 @@ def _forget_totals_with_the_rows(order: Order | None, attributes) -> None:
     # comes as None.)
     if order is not None:
         order.forget_totals()
+
+
+# The changes' module imports this one, so their joins are worked out when the mappers are.
+def _open_change_join():
+    from app.changes.models import OPEN_STATUSES, OrderChange
+
+    return (OrderChange.order_id == Order.id) & OrderChange.status.in_(OPEN_STATUSES)
+
+
+def _unsettled_change_join():
+    from app.changes.models import OrderChange
+
+    return ((OrderChange.order_id == Order.id) & (OrderChange.confirmed_version == Order.version)
+            & OrderChange.settled_at.is_(None))  # fmt: skip
 
 
 class _ChargeLine:

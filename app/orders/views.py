@@ -7,9 +7,7 @@ from flask_login import current_user, login_required
 from sqlalchemy import select
 from wtforms import SelectChoice
 
-from app.changes.actions import edit_problem, open_change
-from app.claims.queries import order_claims
-from app.exchanges.queries import order_exchanges
+from app.changes.actions import edit_problem
 from app.extensions import db
 from app.fulfillment.actions import (
     cancel_fulfillment,
@@ -52,7 +50,6 @@ from app.payments.actions import (
     settlement,
 )
 from app.returns.actions import can_return
-from app.returns.queries import order_returns
 from app.store.models import Region, SalesChannel
 from app.transactions import end_refused
 
@@ -115,11 +112,10 @@ def _detail(order, status: int = 200, message: str = "", note_form: NoteForm | N
         note_form=note_form or NoteForm(formdata=None), refund_reasons=REFUND_REASONS,
         actions=ACTIONS, allowed=allowed_actions(order.status.value, order.payment_status.value,
                                                  order.fulfillment_status.value),
-        locations=StockLocation.by_name(), open_change=open_change(order.id),
+        locations=StockLocation.by_name(), open_change=order.open_change,
         can_edit=edit_problem(order) is None, to_collect=due.to_collect, settling=due.what,
-        to_refund=due.to_refund, returns=order_returns(order.id),
-        exchanges=order_exchanges(order.id), claims=order_claims(order.id),
-        return_problem=can_return(order),
+        to_refund=due.to_refund, returns=order.returns, exchanges=order.exchanges,
+        claims=order.claims, return_problem=can_return(order),
     )  # fmt: skip
 
 

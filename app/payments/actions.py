@@ -11,8 +11,6 @@ from __future__ import annotations
 from dataclasses import dataclass
 from decimal import Decimal
 
-from sqlalchemy import select
-
 from app.changes.models import ChangeType, OrderChange
 from app.db_types import utcnow
 from app.extensions import db
@@ -160,9 +158,7 @@ def unsettled_change(order: Order) -> OrderChange | None:
     while what it left to collect or refund is not settled yet."""
     if order.version <= 1 or order.status == OrderStatus.DRAFT:
         return None
-    return db.session.scalar(select(OrderChange).where(
-        OrderChange.order_id == order.id, OrderChange.confirmed_version == order.version,
-        OrderChange.settled_at.is_(None)))  # fmt: skip
+    return order.unsettled_change
 
 
 def settled_what(change: OrderChange | None) -> str:
@@ -206,6 +202,8 @@ def _settled(order: Order) -> None:
     edit = unsettled_change(order)
     if edit is not None:
         edit.settled_at = utcnow()
+        # The order read it when it loaded; settled, it is no longer the order's to settle.
+        db.session.expire(order, ["unsettled_change"])
 
 
 def _exactly(amount: Decimal, due: Decimal, currency: str, what: str,

@@ -9,7 +9,6 @@ from dataclasses import dataclass
 from sqlalchemy import Select, false, select
 from sqlalchemy.orm import contains_eager
 
-from app.extensions import db
 from app.orders.models import Order
 from app.orders.queries import keyset_page, search_text
 from app.returns.models import Return, ReturnStatus
@@ -79,9 +78,3 @@ def find_returns(filters: ReturnFilters, cursor: str | None, limit: int = 50) ->
         limit=limit, salt=RETURNS_CURSOR,
     )  # fmt: skip
     return ReturnPage(rows, next_cursor, prev_cursor)
-
-
-def order_returns(order_id: int) -> list[Return]:
-    """The order's returns, oldest first (as its timeline tells them)."""
-    return list(db.session.scalars(
-        select(Return).where(Return.order_id == order_id).order_by(Return.id)))  # fmt: skip

@@ -14,6 +14,7 @@ from app.exchanges.models import Exchange
 from app.extensions import db
 from app.returns import actions as returns
 from app.returns.models import Return
+from tests.claims.test_claim_pages import claim_form
 from tests.conftest import STAFF_EMAIL
 from tests.exchanges.test_exchange_flow import levels
 from tests.order_pages import refusal, reload
@@ -233,3 +234,28 @@ def test_the_exchange_pages_are_for_staff_only(client, path):
     response = client.get(path)
     assert response.status_code == 302
     assert "/login" in response.location
+
+
+def test_the_order_page_costs_six_queries_with_every_kind_of_change(
+    staff_client, shipped, mug, count_queries
+):
+    # given a shipped order with an exchange (its return), a claim and an edit in progress
+    order, _ = shipped
+    exchange = create(staff_client, order)
+    socks = reload(order.id).items[1]
+    claimed = staff_client.post(f"/orders/{order.id}/claims", data=claim_form(
+        staff_client, reload(order.id), claim_type="refund", **{
+            f"quantity-{socks.id}": "1", f"reason-{socks.id}": "missing_item"}))  # fmt: skip
+    assert claimed.status_code == 302
+    order = reload(order.id)
+    edits.begin_edit(order, order.lock_version, STAFF)
+    page = f"/orders/{order.id}"
+    db.session.commit()
+    # when
+    count_queries.clear()
+    shown = text(staff_client.get(page))
+    # then the login, the order, its collections in three groups, the stock locations
+    assert len(count_queries) <= 6
+    assert f"Exchange #{exchange.id}" in shown and f"Return #{exchange.return_id}" in shown
+    assert "Claim #" in shown and "Missing item" in shown
+    assert "Fulfillment #" in shown and "Edit in progress" in shown
