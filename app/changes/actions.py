@@ -34,6 +34,7 @@ from app.changes.calculations import (
     compare_shipping,
 )
 from app.changes.models import (
+    OPEN_STATUSES,
     ActionType,
     ChangeStatus,
     ChangeType,
@@ -100,7 +101,7 @@ def open_change(order_id: int) -> OrderChange | None:
     """The order's open change (pending or requested), if it has one."""
     return db.session.scalar(select(OrderChange).where(
         OrderChange.order_id == order_id,
-        OrderChange.status.in_([ChangeStatus.PENDING, ChangeStatus.REQUESTED])))  # fmt: skip
+        OrderChange.status.in_(OPEN_STATUSES)))  # fmt: skip
 
 
 def _change(order: Order, change_id: int) -> OrderChange:
@@ -111,7 +112,7 @@ def _change(order: Order, change_id: int) -> OrderChange:
 
 
 def _open(change: OrderChange, *statuses: ChangeStatus) -> None:
-    allowed = statuses or (ChangeStatus.PENDING, ChangeStatus.REQUESTED)
+    allowed = statuses or OPEN_STATUSES
     if change.status not in allowed:
         raise ChangeError(f"This edit is {change.status.value}; it can no longer change.")
 
