@@ -16,9 +16,10 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
 
-from sqlalchemy import JSON, Index, String, Text, event, insert, select
+from sqlalchemy import JSON, Index, String, Text, event, select
 from sqlalchemy.orm import Mapped, Session, mapped_column, relationship
 
+from app.bulk import insert_rows
 from app.db_types import UTCDateTime, utcnow
 from app.extensions import db
 
@@ -100,7 +101,7 @@ def publish_many(event_type: str, events: list[tuple[int, dict[str, Any]]]) -> N
         for order_id, payload in events
     ]  # fmt: skip
     if rows:
-        db.session.execute(insert(OutboxEvent.__table__), rows)
+        insert_rows(OutboxEvent.__table__, rows)
         db.session.info["outbox_written"] = True  # no flush of new rows tells it
 
 

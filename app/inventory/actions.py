@@ -14,8 +14,9 @@ from __future__ import annotations
 from collections.abc import Collection, Sequence
 from dataclasses import dataclass
 
-from sqlalchemy import bindparam, insert, select, update
+from sqlalchemy import bindparam, select, update
 
+from app.bulk import insert_rows
 from app.catalog.models import ProductVariant
 from app.extensions import db
 from app.fulfillment.models import Fulfillment, StockLocation
@@ -189,7 +190,7 @@ def reserve_orders(lines: Sequence[NewLine], tracked: Collection[str]) -> None:
     ).rowcount  # fmt: skip
     if changed != len(held_at):
         raise OrderActionError("Another order took some of the units meanwhile.")
-    db.session.execute(insert(Reservation.__table__), reservations)
+    insert_rows(Reservation.__table__, reservations)
 
 
 def reserve_units(order: Order, item: LineItem, units: int) -> None:

@@ -6,9 +6,10 @@ from __future__ import annotations
 from collections.abc import Sequence
 from typing import Any
 
-from sqlalchemy import insert, update
+from sqlalchemy import update
 from sqlalchemy.orm.attributes import set_committed_value
 
+from app.bulk import insert_rows
 from app.db_types import utcnow
 from app.events.models import OrderEvent
 from app.events.outbox import publish, publish_many
@@ -140,7 +141,7 @@ def record_events(orders: Sequence[tuple[int, int]], event_type: str, actor: str
     """``record_event(order, event_type, actor, message)`` for many orders at once, each given
     as ``(id, display_id)``: one multi-row insert per table, no ORM objects."""
     now = utcnow()
-    db.session.execute(insert(OrderEvent.__table__), [
+    insert_rows(OrderEvent.__table__, [
         {"order_id": order_id, "event_type": event_type, "actor": actor, "message": message,
          "data": None, "created_at": now}
         for order_id, _ in orders

@@ -12,11 +12,12 @@ from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from sqlalchemy import func, insert, select, text
+from sqlalchemy import func, select, text
 from sqlalchemy.dialects.postgresql import insert as postgresql_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.exc import IntegrityError
 
+from app.bulk import insert_rows
 from app.customers.models import Address, Customer
 from app.db_types import utcnow
 from app.extensions import db
@@ -317,8 +318,7 @@ def _insert_all(planned: Sequence[tuple[_Placement, int, int, set[str]]], tracke
             rows[Capture] += [{"payment_id": payment_id, **c} for c in captures]
         results.append(ImportResult(placement.index, "created", order_id, display_id))
     for model in _ORDER_TABLES:
-        if rows[model]:
-            db.session.execute(insert(model.__table__), rows[model])
+        insert_rows(model.__table__, rows[model])
     reserve_orders(lines, tracked)
     record_events([(r.order_id, r.display_id) for r in results], "order.placed", actor,
                   PLACED_MESSAGE)  # fmt: skip
