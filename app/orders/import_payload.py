@@ -20,6 +20,7 @@ from app.money import (
     MAX_LINE_TOTAL,
     MAX_ORDER_TOTAL,
     MAX_QUANTITY,
+    ZERO,
     MoneyError,
     check_line,
     normalize_currency,
@@ -30,6 +31,7 @@ from app.orders.calculations import Charge, OrderTotals, charge_totals, order_to
 from app.orders.models import (
     OrderStatus,
 )
+from app.payments.calculations import PaymentFigures
 
 #: Statuses an imported order may arrive in (drafts are made in the order desk, not imported).
 IMPORT_STATUSES = (
@@ -116,6 +118,12 @@ class PaymentInput:
     amount: Decimal
     status: str
     provider_id: str = "manual"
+
+    @property
+    def figures(self) -> PaymentFigures:
+        """``Payment.figures`` of the payment it becomes."""
+        return PaymentFigures(authorized=self.amount,
+                              captured=self.amount if self.status == "captured" else ZERO)
 
 
 @dataclass(frozen=True)

@@ -23,7 +23,6 @@ from app.db_types import utcnow
 from app.extensions import db
 from app.fulfillment.calculations import LineQuantities
 from app.inventory.actions import NewLine, reserve_order, reserve_orders, tracked_skus
-from app.money import ZERO
 from app.orders.actions import (
     OrderActionError,
     derived_columns,
@@ -50,7 +49,6 @@ from app.orders.models import (
     ShippingMethodAdjustment,
     ShippingMethodTaxLine,
 )
-from app.payments.calculations import PaymentFigures
 from app.payments.models import Capture, Payment
 from app.store.models import Region, SalesChannel
 
@@ -230,22 +228,48 @@ def _save_all(placements: Sequence[_Placement], actor: str) -> list[ImportResult
     """Save new orders, each whole or not at all.
 
     All of them go in one savepoint first, with one multi-row insert per table and no ORM
-    objects (``_insert_all``). Should that fail (another request imported one of the external
-    ids meanwhile, or some line cannot be held as it stands), the savepoint is rolled back and
-    every order is saved in a savepoint of its own, which settles each one.
+    objects (``_insert_all``). Should another request have imported some of the external ids
+    meanwhile, the savepoint is rolled back, those orders are reported as existing and the
+    others go in at once again. Should anything else refuse it (a line that cannot be held as
+    it stands), every order is saved in a savepoint of its own, which settles each one.
     """
     customer_ids = _customer_ids([p.order for p in placements])
     tracked = tracked_skus([i.sku for p in placements for i in p.order.items if i.sku])
+    try:
+        # Worked out before the display ids are taken: concurrent imports queue on that
+        # counter until this one commits.
+        derived = [_derived(p.order) for p in placements]
+    except OrderActionError:
+        derived = None
     planned = [
         (placement, display_id, customer_ids[placement.order.email], tracked)
         for placement, display_id in zip(placements, take_display_ids(len(placements)),
                                          strict=True)
     ]  # fmt: skip
-    try:
-        with db.session.begin_nested():
-            return _insert_all(planned, tracked, actor)
-    except (IntegrityError, OrderActionError):
-        return [_save(*plan, actor) for plan in planned]
+    results: list[ImportResult] = []
+    while derived is not None and planned:
+        try:
+            with db.session.begin_nested():
+                return results + _insert_all(planned, derived, tracked, actor)
+        except OrderActionError:
+            break
+        except IntegrityError:
+            # Another request imported some of the external ids after this batch looked for
+            # them: those are existing orders now, and the others go in at once again.
+            found = _existing_orders({p.key for p, *_ in planned if p.key})
+            if not found:
+                break
+            results += [ImportResult(p.index, "existing", *found[p.key])
+                        for p, *_ in planned if p.key in found]  # fmt: skip
+            kept = [i for i, (p, *_) in enumerate(planned) if p.key not in found]
+            planned, derived = [planned[i] for i in kept], [derived[i] for i in kept]
+    return results + [_save(*plan, actor) for plan in planned]
+
+
+def _derived(order: OrderInput) -> dict[str, Any]:
+    """The derived columns of the order as it is placed (``refresh_derived``)."""
+    return derived_columns(order.status, order.totals, [p.figures for p in order.payments],
+                           [LineQuantities(quantity=item.quantity) for item in order.items])
 
 
 #: The tables of an order, parents first; those whose ids ``_insert_all`` hands out itself, so
@@ -263,17 +287,19 @@ _NEEDS_IDS = {
 }
 
 
-def _insert_all(planned: Sequence[tuple[_Placement, int, int, set[str]]], tracked: set[str],
+def _insert_all(planned: Sequence[tuple[_Placement, int, int, set[str]]],
+                derived: Sequence[dict[str, Any]], tracked: set[str],
                 actor: str) -> list[ImportResult]:  # fmt: skip
     """Insert the orders with every row ``_add_order`` gives them, as it gives them (same
-    values, same derived columns, same stock holds and events), in one multi-row insert per
-    table; ``OrderActionError`` when an order cannot be placed so."""
+    values, same stock holds and events; ``derived`` are their derived columns), in one
+    multi-row insert per table; ``OrderActionError`` when an order cannot be placed so."""
     ids = _new_ids({model: sum(count(p.order) for p, *_ in planned)
                     for model, count in _NEEDS_IDS.items()})  # fmt: skip
     rows: dict[type, list[dict]] = {model: [] for model in _ORDER_TABLES}
     lines: list[NewLine] = []
     results = []
-    for placement, display_id, customer_id, _ in planned:
+    for (placement, display_id, customer_id, _), derived_values in zip(planned, derived,
+                                                                       strict=True):
         source = placement.order
         values = _order_values(placement, display_id, customer_id, actor)
         order_id = next(ids[Order])
@@ -282,14 +308,8 @@ def _insert_all(planned: Sequence[tuple[_Placement, int, int, set[str]]], tracke
             **values.order,
             "shipping_address_id": _address_row(rows, ids, source.shipping_address),
             "billing_address_id": _address_row(rows, ids, source.billing_address),
-            **derived_columns(
-                source.status, source.totals,
-                [PaymentFigures(authorized=p.amount,
-                                captured=sum((c["amount"] for c in captures), ZERO))
-                 for p, captures in zip(source.payments, values.captures, strict=True)],
-                [LineQuantities(quantity=item.quantity) for item in source.items],
-            ),
-        }  # fmt: skip
+            **derived_values,
+        }
         order_row["metadata"] = order_row.pop("metadata_")  # the column of Order.metadata_
         rows[Order].append(order_row)
         for item, item_values in zip(source.items, values.items, strict=True):
