@@ -2,9 +2,20 @@
 
 from __future__ import annotations
 
+from collections.abc import Collection
 from typing import Any
 
-from sqlalchemy import Table, bindparam, cast, func, insert, literal_column, select
+from sqlalchemy import (
+    ColumnElement,
+    Table,
+    any_,
+    bindparam,
+    cast,
+    func,
+    insert,
+    literal_column,
+    select,
+)
 from sqlalchemy.dialects.postgresql import ARRAY
 
 from app.extensions import db
@@ -31,3 +42,12 @@ def insert_rows(table: Table, rows: list[dict[str, Any]]) -> None:
     ]  # fmt: skip
     db.session.execute(insert(table).from_select(
         names, select(literal_column("*")).select_from(func.unnest(*arrays))))  # fmt: skip
+
+
+def one_of(column: ColumnElement, values: Collection[Any]) -> ColumnElement[bool]:
+    """``column IN values`` for many values: on PostgreSQL ``column = ANY(array)``, one
+    parameter (psycopg parses a statement with a parameter per value anew each time)."""
+    if db.engine.dialect.name != "postgresql":
+        return column.in_(values)
+    return column == any_(cast(bindparam(None, list(values), type_=ARRAY(column.type)),
+                               ARRAY(column.type)))

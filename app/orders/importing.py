@@ -4,6 +4,12 @@
 regions and sales channels, skips orders whose ``external_id`` the sales channel already has,
 and saves each remaining order whole or not at all. It does not commit: the caller's request
 commits once.
+
+A batch goes in with one multi-row insert per table and no ORM objects (``_insert_all``); an
+order that cannot go in so is saved alone through the ORM (``_add_order``). Both give an order
+the same rows: the column values come from ``_order_values``, the derived columns from
+``derived_columns``, the stock holds from the rules of ``app.inventory.actions`` and the
+timeline and outbox rows from ``app.orders.actions`` (tests/api/test_api_import_bulk.py).
 """
 
 from __future__ import annotations
@@ -17,7 +23,7 @@ from sqlalchemy.dialects.postgresql import insert as postgresql_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.exc import IntegrityError
 
-from app.bulk import insert_rows
+from app.bulk import insert_rows, one_of
 from app.customers.models import Address, Customer
 from app.db_types import utcnow
 from app.extensions import db
@@ -184,7 +190,7 @@ def _existing_orders(
         return {}
     rows = db.session.execute(
         select(Order.sales_channel_id, Order.external_id, Order.id, Order.display_id).where(
-            Order.external_id.in_({external_id for _, external_id in keys})
+            one_of(Order.external_id, {external_id for _, external_id in keys})
         )
     )
     found = {(channel_id, external_id): (order_id, display_id)
@@ -205,7 +211,7 @@ def _customer_ids(orders: Sequence[OrderInput]) -> dict[str, int]:
         })  # fmt: skip
     known = dict(
         db.session.execute(
-            select(Customer.email, Customer.id).where(Customer.email.in_(rows))
+            select(Customer.email, Customer.id).where(one_of(Customer.email, rows))
         ).all()
     )
     missing = [row for email, row in rows.items() if email not in known]
@@ -214,7 +220,7 @@ def _customer_ids(orders: Sequence[OrderInput]) -> dict[str, int]:
         insert = postgresql_insert if db.engine.dialect.name == "postgresql" else sqlite_insert
         db.session.execute(insert(Customer).on_conflict_do_nothing(), missing)
         created = select(Customer.email, Customer.id).where(
-            Customer.email.in_([row["email"] for row in missing])
+            one_of(Customer.email, [row["email"] for row in missing])
         )
         known.update(db.session.execute(created).all())
     return known
@@ -272,12 +278,13 @@ def _derived(order: OrderInput) -> dict[str, Any]:
                            [LineQuantities(quantity=item.quantity) for item in order.items])
 
 
-#: The tables of an order, parents first; those whose ids ``_insert_all`` hands out itself, so
-#: that children can name them, come with the count of rows an order needs.
+#: The tables of an order's rows, parents first.
 _ORDER_TABLES = (
     Address, Order, LineItem, LineItemTaxLine, LineItemAdjustment, ShippingMethod,
     ShippingMethodTaxLine, ShippingMethodAdjustment, CreditLine, Payment, Capture,
 )  # fmt: skip
+#: The tables whose ids ``_insert_all`` hands out itself, so that children can name them, with
+#: the count of rows an order has in each.
 _NEEDS_IDS = {
     Address: lambda o: (o.shipping_address is not None) + (o.billing_address is not None),
     Order: lambda o: 1,
