@@ -1,17 +1,21 @@
 """Benchmark of the order import API through the real HTTP stack (issue 12, points 5 and 6).
 
-    DATABASE_URL=... .venv/bin/python bench/import.py [--orders 1000000] [--batch 1000]
+    DATABASE_URL=... .venv/bin/python bench/import.py [--orders 1000000] [--workers 2] [--clients 2]
 
 Uses the configured database (``DATABASE_URL``, else the default SQLite file): upgrades its
 schema, makes sure the demo store exists (regions, channels, locations), keeps plenty of stock
-for a share of the catalogue's SKUs (so that those lines take reservations) and issues an API
-token, as ``flask --app app api-token`` does. Then it serves the app with Werkzeug on a free
-loopback port and posts ``POST /api/v1/orders/import`` with ``--batch`` orders each, planned
-like the demo store's (``app.demo.plans``), until the database holds ``--orders`` orders. The
-orders are planned and written as JSON in a process of their own, ahead of the posts.
+of every ``TRACKED_EVERY``-th catalogue product (so that their lines take reservations), adds
+the member of staff of bench/pages.py and issues an API token (as ``flask --app app
+create-api-token`` does). It plans ``--plans`` bodies of ``--batch`` orders of the demo
+store's kind (``app.demo.plans``: 1-5 items with tax lines and promotions, shipping, payments;
+60 % with an external id, 1 in 100 of those repeating one sent before), then serves the app on
+a free loopback port, by gunicorn with the repository's settings and ``--workers`` workers (or
+``--workers 0``: Werkzeug in this process), and has ``--clients`` clients post
+``POST /api/v1/orders/import`` with those bodies in turn (each call's external ids its own)
+until the database holds ``--orders`` orders.
 
-It prints, per slice of orders held, the orders created per second and the seconds per call
-(median and p95), then the figures over the whole run and the SQL statements per call.
+It prints, per quarter of ``--orders`` held, the orders created per second (wall time), the
+seconds per call (median and p95) and the SQL statements per call, then the whole run's rate.
 """
 
 from __future__ import annotations
@@ -22,10 +26,13 @@ import json
 import logging
 import os
 import random
+import signal
 import statistics
+import subprocess
 import sys
 import threading
 import time
+from contextlib import contextmanager
 from dataclasses import asdict, dataclass
 from pathlib import Path
 
@@ -38,6 +45,7 @@ from werkzeug.serving import make_server
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
 from pages import ensure_bench_user, p95  # noqa: E402
+from serving import ROOT, free_port, wait_until_up  # noqa: E402
 
 from app import create_app  # noqa: E402
 from app.auth.models import ApiToken  # noqa: E402
@@ -183,7 +191,8 @@ def prepared_app() -> tuple[Flask, str]:
     logging.getLogger("werkzeug").setLevel(logging.WARNING)
     os.environ.setdefault("SECRET_KEY", "bench-import")  # one process: any key will do
     app = create_app()
-    app.config["OUTBOX_DELIVERY"] = "worker"  # delivering is the worker's work, not measured
+    # Delivering the outbox is the worker's work, not the import's.
+    app.config["OUTBOX_DELIVERY"] = "worker"
     with app.app_context():
         url = make_url(app.config["SQLALCHEMY_DATABASE_URI"])
         print(f"Database: {url.render_as_string(hide_password=True)}")
@@ -229,6 +238,43 @@ class Statements:
             return start_response(status, headers, exc_info)
 
         return self.wsgi_app(environ, start)
+
+
+def counted_app() -> Flask:
+    """The app as gunicorn's workers serve it here (``import:counted_app()``), each answer
+    saying its statements."""
+    app = create_app()
+    Statements(app)
+    return app
+
+
+@contextmanager
+def serving(app: Flask, workers: int):
+    """The port of the app served on loopback: by gunicorn with the repository's settings and
+    ``workers`` workers, or with ``workers`` 0 by Werkzeug (threaded) in this process."""
+    if not workers:
+        Statements(app)
+        server = make_server("127.0.0.1", 0, app, threaded=True)
+        threading.Thread(target=server.serve_forever, daemon=True).start()
+        try:
+            yield server.server_port
+        finally:
+            server.shutdown()
+        return
+    port = free_port()
+    env = {**os.environ, "PORT": str(port), "WEB_CONCURRENCY": str(workers),
+           "OUTBOX_DELIVERY": "worker", "PYTHONPATH": os.pathsep.join(sys.path)}  # fmt: skip
+    server = subprocess.Popen(
+        [Path(sys.executable).parent / "gunicorn", "-c", "python:app.serving", "--chdir",
+         str(ROOT / "bench"), "--access-logfile", "/dev/null", "import:counted_app()"],
+        cwd=ROOT, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
+    )  # fmt: skip
+    try:
+        wait_until_up(port, server)
+        yield port
+    finally:
+        server.send_signal(signal.SIGTERM)
+        server.wait(timeout=30)
 
 
 @dataclass(frozen=True)
@@ -328,6 +374,8 @@ def main() -> None:
     parser.add_argument("--orders", type=int, default=100_000, help="orders to have (fills up)")
     parser.add_argument("--batch", type=int, default=1000, help="orders per call")
     parser.add_argument("--clients", type=int, default=2, help="calls under way at once")
+    parser.add_argument("--workers", type=int, default=2,
+                        help="gunicorn workers; 0 serves with Werkzeug in this process")
     parser.add_argument("--plans", type=int, default=20, help="bodies planned, sent in turn")
     args = parser.parse_args()
     app, token = prepared_app()
@@ -337,24 +385,20 @@ def main() -> None:
         raise SystemExit(f"The database holds {held:,} orders already; nothing to import.")
     print(f"Planning {args.plans} bodies of {args.batch:,} orders to send in turn.")
     templates = plan_bodies(args.plans, args.batch, f"bench-{int(time.time())}")
-    Statements(app)
-    server = make_server("127.0.0.1", 0, app, threaded=True)
-    threading.Thread(target=server.serve_forever, daemon=True).start()
-    print(f"Serving on 127.0.0.1:{server.server_port}; {held:,} orders held; importing up to "
-          f"{args.orders:,} in calls of {args.batch:,} orders, {args.clients} at once.")
-    importer = Importer(server.server_port, token, templates, held, args.orders, args.clients)
-    clients = [threading.Thread(target=importer.run) for _ in range(args.clients)]
-    started = time.perf_counter()
-    try:
+    print(f"{held:,} orders held; importing up to {args.orders:,} in calls of "
+          f"{args.batch:,} orders, {args.clients} at once, served by "
+          f"{f'gunicorn with {args.workers} workers' if args.workers else 'Werkzeug'}.")
+    with serving(app, args.workers) as port:
+        importer = Importer(port, token, templates, held, args.orders, args.clients)
+        clients = [threading.Thread(target=importer.run) for _ in range(args.clients)]
+        started = time.perf_counter()
         for client in clients:
             client.start()
         for client in clients:
             client.join()
-    finally:
-        server.shutdown()
+        wall = time.perf_counter() - started
     if importer.failure:
         raise importer.failure
-    wall = time.perf_counter() - started
     print_table(sorted(importer.calls, key=lambda c: c.started), slice_edges(held, args.orders))
     created = sum(c.created for c in importer.calls)
     print(f"\n{created:,} orders created in {len(importer.calls):,} calls and {wall:.0f} s: "
