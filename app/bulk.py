@@ -11,10 +11,10 @@ from sqlalchemy import (
     any_,
     bindparam,
     cast,
-    func,
     insert,
     literal_column,
     select,
+    text,
 )
 from sqlalchemy.dialects.postgresql import ARRAY
 
@@ -28,20 +28,41 @@ def insert_rows(table: Table, rows: list[dict[str, Any]]) -> None:
     one statement with one parameter per column, where an executemany would execute the
     INSERT once per row and a multi-row VALUES would carry one parameter per value (which
     psycopg parses anew for each statement). Elsewhere an executemany. Values pass through the
-    columns' types either way (``ARRAY`` applies its items' type to each element)."""
+    columns' types either way: the arrays hold what each column's bind processor makes of
+    them, cast to the column's type on the server."""
     if not rows:
         return
     if db.engine.dialect.name != "postgresql":
         db.session.execute(insert(table), rows)
         return
     names = list(rows[0])
-    arrays = [
-        cast(bindparam(f"values_{i}", [row[name] for row in rows], type_=ARRAY(table.c[name].type)),
-             ARRAY(table.c[name].type))
+    dialect = db.engine.dialect
+    arrays = {}
+    for i, name in enumerate(names):
+        column_type = table.c[name].type
+        process = column_type.dialect_impl(dialect).bind_processor(dialect)
+        values = [row[name] for row in rows]
+        arrays[f"values_{i}"] = _BinaryArray(map(process, values) if process else values)
+    unnested = ", ".join(
+        f"CAST(:values_{i} AS {table.c[name].type.compile(dialect)}[])"
         for i, name in enumerate(names)
-    ]  # fmt: skip
+    )
     db.session.execute(insert(table).from_select(
-        names, select(literal_column("*")).select_from(func.unnest(*arrays))))  # fmt: skip
+        names, select(literal_column("*")).select_from(text(f"unnest({unnested})"))), arrays)
+
+
+class _BinaryArray(list):
+    """A column's values, already processed by its type, sent to psycopg as a binary array:
+    in a text array psycopg checks every element for quoting with a regular expression."""
+
+
+try:
+    from psycopg import adapters
+    from psycopg.types.array import ListBinaryDumper
+except ImportError:  # no PostgreSQL driver: nothing to send arrays to
+    pass
+else:
+    adapters.register_dumper(_BinaryArray, ListBinaryDumper)
 
 
 def one_of(column: ColumnElement, values: Collection[Any]) -> ColumnElement[bool]:
