@@ -19,6 +19,7 @@ from typing import Any
 from sqlalchemy import JSON, Index, String, Text, event, select
 from sqlalchemy.orm import Mapped, Session, mapped_column, relationship
 
+from app.bulk import insert_rows
 from app.db_types import UTCDateTime, utcnow
 from app.extensions import db
 
@@ -83,12 +84,31 @@ def subscriber(name: str, *event_types: str):
 
 def publish(event_type: str, order, payload: dict[str, Any]) -> None:
     """Write the event for every subscriber that wants it, in the caller's transaction."""
+    for name in _subscribers_of(event_type):
+        db.session.add(OutboxEvent(event_type=event_type, subscriber=name, order=order,
+                                   payload=payload))  # fmt: skip
+
+
+def publish_many(event_type: str, events: list[tuple[int, dict[str, Any]]]) -> None:
+    """``publish`` for many orders already saved, each ``(order id, payload)``: one multi-row
+    insert, no ORM objects."""
+    rows = [
+        {"event_type": event_type, "subscriber": name, "order_id": order_id, "payload": payload,
+         "created_at": now, "next_attempt_at": now, "attempts": 0, "last_error": "",
+         "delivered_at": None}
+        for name in _subscribers_of(event_type)
+        for now in [utcnow()]
+        for order_id, payload in events
+    ]  # fmt: skip
+    if rows:
+        insert_rows(OutboxEvent.__table__, rows)
+        db.session.info["outbox_written"] = True  # no flush of new rows tells it
+
+
+def _subscribers_of(event_type: str) -> list[str]:
     if event_type not in PUBLISHED:
-        return
-    for sub in SUBSCRIBERS.values():
-        if event_type in sub.event_types:
-            db.session.add(OutboxEvent(event_type=event_type, subscriber=sub.name,
-                                       order=order, payload=payload))  # fmt: skip
+        return []
+    return [sub.name for sub in SUBSCRIBERS.values() if event_type in sub.event_types]
 
 
 def deliver_pending(limit: int = 100, now: datetime | None = None) -> int:

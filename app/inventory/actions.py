@@ -11,10 +11,12 @@ backorders). A SKU with no level anywhere is not tracked, and its lines take no 
 
 from __future__ import annotations
 
-from collections.abc import Collection
+from collections.abc import Collection, Sequence
+from dataclasses import dataclass
 
-from sqlalchemy import select, update
+from sqlalchemy import bindparam, select, update
 
+from app.bulk import insert_rows
 from app.catalog.models import ProductVariant
 from app.extensions import db
 from app.fulfillment.models import Fulfillment, StockLocation
@@ -22,6 +24,7 @@ from app.inventory.calculations import channel_stock, holds, shortage
 from app.inventory.models import InventoryAdjustment, InventoryLevel, Reservation
 from app.inventory.queries import at_channel_locations
 from app.orders.actions import OrderActionError
+from app.orders.import_payload import ItemInput
 from app.orders.models import LineItem, Order
 
 
@@ -80,16 +83,10 @@ def reserve_order(order: Order, tracked: Collection[str] | None = None) -> None:
 def _hold(order: Order, item: LineItem, levels: list[InventoryLevel],
           units: int | None = None) -> None:  # fmt: skip
     """Hold ``units`` of the line (all of them by default) at the channel's ``levels``, spread
-    as ``holds`` says, or refuse as ``shortage`` says. Whether the variant allows backorders
-    is asked only when short."""
+    as ``_spread`` says."""
     units = item.quantity if units is None else units
-    problem = _refusal(item, levels, units, allow_backorder=False)
-    backorder = problem is not None and _backorder_allowed(item.sku)
-    if backorder:
-        problem = _refusal(item, levels, units, allow_backorder=True)
-    if problem:
-        raise OrderActionError(problem)
-    for level, held in zip(levels, holds(units, [lv.available for lv in levels]), strict=True):
+    spread, backorder = _spread(item, units, levels)
+    for level, held in zip(levels, spread, strict=True):
         if held == 0:
             continue
         if not _take(level, reserved=held, checked=not backorder):
@@ -104,10 +101,96 @@ def _hold(order: Order, item: LineItem, levels: list[InventoryLevel],
                                    quantity=held))  # fmt: skip
 
 
-def _refusal(item: LineItem, levels: list[InventoryLevel], units: int,
-             allow_backorder: bool) -> str | None:  # fmt: skip
+def _spread(item: LineItem | ItemInput, units: int,
+            levels: Sequence[InventoryLevel | _Counts]) -> tuple[list[int], bool]:  # fmt: skip
+    """Units of the line to hold at each of the channel's ``levels`` (``holds``), and whether
+    that takes a backorder; or the ``OrderActionError`` that refuses them (``shortage``).
+    Whether the variant allows backorders is asked only when short."""
+    problem = _refusal(item, levels, units, allow_backorder=False)
+    backorder = problem is not None and _backorder_allowed(item.sku)
+    if backorder:
+        problem = _refusal(item, levels, units, allow_backorder=True)
+    if problem:
+        raise OrderActionError(problem)
+    return holds(units, [lv.available for lv in levels]), backorder
+
+
+def _refusal(item: LineItem | ItemInput, levels: Sequence[InventoryLevel | _Counts],
+             units: int, allow_backorder: bool) -> str | None:  # fmt: skip
     stock = channel_stock((lv.stocked, lv.reserved) for lv in levels)
     return shortage(item.title, item.sku, units, stock, allow_backorder)
+
+
+@dataclass
+class _Counts:
+    """A level's counts as the orders of a batch planned so far leave them."""
+
+    id: int
+    stocked: int
+    reserved: int
+
+    @property
+    def available(self) -> int:
+        return self.stocked - self.reserved
+
+
+@dataclass(frozen=True)
+class NewLine:
+    """A line of an order being placed in bulk, with the ids its rows were given."""
+
+    order_id: int
+    item_id: int
+    sales_channel_id: int | None
+    item: ItemInput
+
+
+def reserve_orders(lines: Sequence[NewLine], tracked: Collection[str]) -> None:
+    """``reserve_order`` for the lines of many new orders at once (of orders not canceled):
+    the holds are planned as it plans them, order after order, on counts read once, then
+    written with one conditional UPDATE per level and one multi-row insert of reservations.
+
+    Refuses (``OrderActionError``) whatever ``reserve_order`` would refuse, and also a line
+    that takes a backorder or a level another transaction took units of meanwhile: the caller
+    then places the orders one by one, which settles those."""
+    lines = [line for line in lines if line.item.sku in tracked and line.item.quantity > 0]
+    if not lines:
+        return
+    skus = {line.item.sku for line in lines}
+    counts: dict[int, _Counts] = {}
+    at_channel: dict[tuple[int | None, str], list[_Counts]] = {}
+    for channel_id in {line.sales_channel_id for line in lines}:
+        rows = db.session.execute(
+            select(InventoryLevel.id, InventoryLevel.sku, InventoryLevel.stocked,
+                   InventoryLevel.reserved)
+            .where(InventoryLevel.sku.in_(skus), at_channel_locations(channel_id))
+            .order_by(InventoryLevel.id)
+        )  # fmt: skip
+        for level_id, sku, stocked, reserved in rows:
+            level = counts.setdefault(level_id, _Counts(level_id, stocked, reserved))
+            at_channel.setdefault((channel_id, sku), []).append(level)
+    held_at: dict[int, int] = {}
+    reservations = []
+    for line in lines:
+        levels = at_channel.get((line.sales_channel_id, line.item.sku), [])
+        spread, backorder = _spread(line.item, line.item.quantity, levels)
+        if backorder:
+            raise OrderActionError(f"{line.item.title} ({line.item.sku}) takes a backorder.")
+        for level, held in zip(levels, spread, strict=True):
+            if held:
+                level.reserved += held
+                held_at[level.id] = held_at.get(level.id, 0) + held
+                reservations.append({"order_id": line.order_id, "item_id": line.item_id,
+                                     "level_id": level.id, "quantity": held})  # fmt: skip
+    table = InventoryLevel.__table__
+    took = table.c.reserved + bindparam("held")
+    changed = db.session.execute(
+        update(table).where(table.c.id == bindparam("level_id"), table.c.stocked - took >= 0)
+        .values(reserved=took),
+        [{"level_id": level_id, "held": held} for level_id, held in held_at.items()],
+    ).rowcount  # fmt: skip
+    if changed != len(held_at):
+        raise OrderActionError("Another order took some of the units meanwhile.")
+    insert_rows(Reservation.__table__, reservations)
 
 
 def reserve_units(order: Order, item: LineItem, units: int) -> None:

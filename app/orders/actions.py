@@ -3,20 +3,23 @@ event; the caller's request commits once (or rolls everything back)."""
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from typing import Any
 
 from sqlalchemy import update
 from sqlalchemy.orm.attributes import set_committed_value
 
+from app.bulk import insert_rows
 from app.db_types import utcnow
 from app.events.models import OrderEvent
-from app.events.outbox import publish
+from app.events.outbox import publish, publish_many
 from app.extensions import db
 from app.fulfillment.calculations import LineQuantities, fulfillment_status
 from app.money import MoneyError, check_order_total
+from app.orders.calculations import OrderTotals
 from app.orders.lifecycle import CANCEL, OUTCOMES, transition_problem
 from app.orders.models import Counter, FulfillmentStatus, Order, OrderStatus, PaymentStatus
-from app.payments.calculations import payment_status
+from app.payments.calculations import PaymentFigures, payment_status
 from app.payments.providers import PaymentProviderError, provider
 
 DISPLAY_ID_COUNTER = "order_display_id"
@@ -76,30 +79,42 @@ def refresh_derived(order: Order) -> None:
     its payment and fulfillment statuses (for filtering). A total too large to store
     (``app.money.MAX_ORDER_TOTAL``) refuses the change that led to it."""
     order.forget_totals()
-    totals = order.totals
+    derived = derived_columns(
+        order.status,
+        order.totals,
+        [p.figures for p in order.payments],
+        [
+            # Column defaults fill in at flush; a new line's quantities are still None.
+            LineQuantities(
+                quantity=i.quantity,
+                fulfilled=i.fulfilled_quantity or 0,
+                shipped=i.shipped_quantity or 0,
+                delivered=i.delivered_quantity or 0,
+                returned=i.returned_quantity or 0,
+            )
+            for i in order.items
+        ],
+    )
+    for name, value in derived.items():
+        setattr(order, name, value)
+
+
+def derived_columns(status: OrderStatus, totals: OrderTotals, payments: Sequence[PaymentFigures],
+                    lines: Sequence[LineQuantities]) -> dict[str, Any]:  # fmt: skip
+    """The stored columns derived from an order's totals, payments and line quantities
+    (``refresh_derived``, and the import's multi-row inserts), or the ``OrderActionError``
+    that refuses a total too large to store."""
     try:
         check_order_total(totals.total)
     except MoneyError as error:
         raise OrderActionError(str(error)) from None
-    order.total = totals.total
-    order.payment_status = PaymentStatus(
-        payment_status(totals.total, [p.figures for p in order.payments])
-    )
-    if order.status == OrderStatus.CANCELED:
+    return {
+        "total": totals.total,
+        "payment_status": PaymentStatus(payment_status(totals.total, payments)),
         # A canceled order ships nothing more, whatever its lines once reached.
-        order.fulfillment_status = FulfillmentStatus.CANCELED
-        return
-    order.fulfillment_status = FulfillmentStatus(fulfillment_status([
-        # Column defaults fill in at flush; a new line's quantities are still None.
-        LineQuantities(
-            quantity=i.quantity,
-            fulfilled=i.fulfilled_quantity or 0,
-            shipped=i.shipped_quantity or 0,
-            delivered=i.delivered_quantity or 0,
-            returned=i.returned_quantity or 0,
-        )
-        for i in order.items
-    ]))  # fmt: skip
+        "fulfillment_status": FulfillmentStatus.CANCELED if status == OrderStatus.CANCELED
+        else FulfillmentStatus(fulfillment_status(lines)),
+    }  # fmt: skip
 
 
 def record_event(
@@ -117,9 +132,30 @@ def record_event(
     event = OrderEvent(order=order, event_type=event_type, actor=actor, message=message, data=data)
     db.session.add(event)
     if published:
-        publish(event_type, order, {"display_id": order.display_id, "actor": actor,
-                                    "message": message, "data": data or {}})  # fmt: skip
+        publish(event_type, order, event_payload(order.display_id, actor, message, data))
     return event
+
+
+def record_events(orders: Sequence[tuple[int, int]], event_type: str, actor: str,
+                  message: str) -> None:  # fmt: skip
+    """``record_event(order, event_type, actor, message)`` for many orders at once, each given
+    as ``(id, display_id)``: one multi-row insert per table, no ORM objects."""
+    now = utcnow()
+    insert_rows(OrderEvent.__table__, [
+        {"order_id": order_id, "event_type": event_type, "actor": actor, "message": message,
+         "data": None, "created_at": now}
+        for order_id, _ in orders
+    ])  # fmt: skip
+    publish_many(event_type, [
+        (order_id, event_payload(display_id, actor, message, None))
+        for order_id, display_id in orders
+    ])  # fmt: skip
+
+
+def event_payload(display_id: int, actor: str, message: str,
+                  data: dict[str, Any] | None) -> dict[str, Any]:  # fmt: skip
+    """What the outbox carries of a timeline event."""
+    return {"display_id": display_id, "actor": actor, "message": message, "data": data or {}}
 
 
 def add_note(order: Order, text: str, actor: str) -> OrderEvent:

@@ -20,16 +20,18 @@ from app.money import (
     MAX_LINE_TOTAL,
     MAX_ORDER_TOTAL,
     MAX_QUANTITY,
+    ZERO,
     MoneyError,
     check_line,
     normalize_currency,
     parse_amount,
 )
 from app.numbers import MAX_ID
-from app.orders.calculations import Charge, charge_totals
+from app.orders.calculations import Charge, OrderTotals, charge_totals, order_totals
 from app.orders.models import (
     OrderStatus,
 )
+from app.payments.calculations import PaymentFigures
 
 #: Statuses an imported order may arrive in (drafts are made in the order desk, not imported).
 IMPORT_STATUSES = (
@@ -81,6 +83,10 @@ class ItemInput:
     tax_lines: tuple[TaxLineInput, ...] = ()
     adjustments: tuple[AdjustmentInput, ...] = ()
 
+    @property
+    def charge(self) -> Charge:
+        return _charge(self, self.unit_price, self.quantity)
+
 
 @dataclass(frozen=True)
 class ShippingMethodInput:
@@ -89,6 +95,16 @@ class ShippingMethodInput:
     is_tax_inclusive: bool = False
     tax_lines: tuple[TaxLineInput, ...] = ()
     adjustments: tuple[AdjustmentInput, ...] = ()
+
+    @property
+    def charge(self) -> Charge:
+        return _charge(self, self.amount, 1)
+
+
+def _charge(line: ItemInput | ShippingMethodInput, unit_price: Decimal, quantity: int) -> Charge:
+    return Charge(unit_price, quantity, line.is_tax_inclusive,
+                  tuple(t.rate for t in line.tax_lines),
+                  tuple(a.amount for a in line.adjustments))  # fmt: skip
 
 
 @dataclass(frozen=True)
@@ -102,6 +118,12 @@ class PaymentInput:
     amount: Decimal
     status: str
     provider_id: str = "manual"
+
+    @property
+    def figures(self) -> PaymentFigures:
+        """``Payment.figures`` of the payment it becomes."""
+        return PaymentFigures(authorized=self.amount,
+                              captured=self.amount if self.status == "captured" else ZERO)
 
 
 @dataclass(frozen=True)
@@ -134,6 +156,18 @@ class OrderInput:
     no_notification: bool = False
     created_at: datetime | None = None
     canceled_at: datetime | None = None
+
+    @property
+    def totals(self) -> OrderTotals:
+        """Every total of the order as it is placed: ``Order.totals`` of the order it becomes."""
+        return order_totals(
+            self.currency_code,
+            items=[i.charge for i in self.items],
+            shipping_methods=[s.charge for s in self.shipping_methods],
+            credit_lines=[c.amount for c in self.credit_lines],
+            captured=[p.amount for p in self.payments if p.status == "captured"],
+            authorized=[p.amount for p in self.payments],
+        )
 
 
 class JsonFields:
@@ -422,17 +456,13 @@ def _adjustments(fields: JsonFields) -> tuple[AdjustmentInput, ...]:
 
 
 def _check_discount(fields: JsonFields, currency: str | None,
-                    line: ItemInput | ShippingMethodInput, unit_price: Decimal | None,
-                    quantity: int | None) -> None:  # fmt: skip
+                    line: ItemInput | ShippingMethodInput) -> None:  # fmt: skip
     """A line's adjustments may take off at most its subtotal."""
-    rates = [t.rate for t in line.tax_lines]
-    amounts = [a.amount for a in line.adjustments]
-    if not amounts or None in (currency, unit_price, quantity, *rates, *amounts):
+    charge = line.charge
+    if not charge.adjustments or None in (currency, charge.unit_price, charge.quantity,
+                                          *charge.tax_rates, *charge.adjustments):  # fmt: skip
         return  # nothing to check, or a figure is missing and an error already says why
-    totals = charge_totals(
-        Charge(unit_price, quantity, line.is_tax_inclusive, tuple(rates), tuple(amounts)),
-        currency,
-    )
+    totals = charge_totals(charge, currency)
     if totals.discount_subtotal > totals.subtotal:
         fields.error(
             "adjustments",
@@ -456,7 +486,7 @@ def _item(fields: JsonFields, currency: str | None) -> ItemInput:
             check_line(item.unit_price, item.quantity)
         except MoneyError as error:
             fields.error("quantity", str(error))
-    _check_discount(fields, currency, item, item.unit_price, item.quantity)
+    _check_discount(fields, currency, item)
     return item
 
 
@@ -468,5 +498,5 @@ def _shipping_method(fields: JsonFields, currency: str | None) -> ShippingMethod
         tax_lines=_tax_lines(fields),
         adjustments=_adjustments(fields),
     )
-    _check_discount(fields, currency, method, method.amount, 1)
+    _check_discount(fields, currency, method)
     return method

@@ -4,24 +4,46 @@
 regions and sales channels, skips orders whose ``external_id`` the sales channel already has,
 and saves each remaining order whole or not at all. It does not commit: the caller's request
 commits once.
+
+A batch goes in with one multi-row insert per table and no ORM objects (``_insert_all``); an
+order that cannot go in so is saved alone through the ORM (``_add_order``). Both give an order
+the same rows: the column values come from ``_order_values``, the derived columns from
+``derived_columns``, the stock holds from the rules of ``app.inventory.actions`` and the
+timeline and outbox rows from ``app.orders.actions`` (tests/api/test_api_import_bulk.py).
 """
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass
+from typing import Any
 
-from sqlalchemy import select
+from sqlalchemy import func, select, text
 from sqlalchemy.dialects.postgresql import insert as postgresql_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.exc import IntegrityError
 
+from app.bulk import insert_rows, one_of
 from app.customers.models import Address, Customer
 from app.db_types import utcnow
 from app.extensions import db
-from app.inventory.actions import reserve_order, tracked_skus
-from app.orders.actions import OrderActionError, record_event, refresh_derived, take_display_ids
-from app.orders.import_payload import FieldError, OrderInput, parse_order
+from app.fulfillment.calculations import LineQuantities
+from app.inventory.actions import NewLine, reserve_order, reserve_orders, tracked_skus
+from app.orders.actions import (
+    OrderActionError,
+    derived_columns,
+    record_event,
+    record_events,
+    refresh_derived,
+    take_display_ids,
+)
+from app.orders.import_payload import (
+    AdjustmentInput,
+    FieldError,
+    OrderInput,
+    TaxLineInput,
+    parse_order,
+)
 from app.orders.models import (
     CreditLine,
     LineItem,
@@ -168,7 +190,7 @@ def _existing_orders(
         return {}
     rows = db.session.execute(
         select(Order.sales_channel_id, Order.external_id, Order.id, Order.display_id).where(
-            Order.external_id.in_({external_id for _, external_id in keys})
+            one_of(Order.external_id, {external_id for _, external_id in keys})
         )
     )
     found = {(channel_id, external_id): (order_id, display_id)
@@ -189,7 +211,7 @@ def _customer_ids(orders: Sequence[OrderInput]) -> dict[str, int]:
         })  # fmt: skip
     known = dict(
         db.session.execute(
-            select(Customer.email, Customer.id).where(Customer.email.in_(rows))
+            select(Customer.email, Customer.id).where(one_of(Customer.email, rows))
         ).all()
     )
     missing = [row for email, row in rows.items() if email not in known]
@@ -198,35 +220,171 @@ def _customer_ids(orders: Sequence[OrderInput]) -> dict[str, int]:
         insert = postgresql_insert if db.engine.dialect.name == "postgresql" else sqlite_insert
         db.session.execute(insert(Customer).on_conflict_do_nothing(), missing)
         created = select(Customer.email, Customer.id).where(
-            Customer.email.in_([row["email"] for row in missing])
+            one_of(Customer.email, [row["email"] for row in missing])
         )
         known.update(db.session.execute(created).all())
     return known
 
 
+#: What the timeline of an imported order says first.
+PLACED_MESSAGE = "Order placed through the import API"
+
+
 def _save_all(placements: Sequence[_Placement], actor: str) -> list[ImportResult]:
     """Save new orders, each whole or not at all.
 
-    All of them go in one savepoint first, so that each table gets one multi-row INSERT rather
-    than one per order. Should that fail (another request imported one of the external ids
-    meanwhile), the savepoint is rolled back and every order is saved in a savepoint of its own.
+    All of them go in one savepoint first, with one multi-row insert per table and no ORM
+    objects (``_insert_all``). Should another request have imported some of the external ids
+    meanwhile, the savepoint is rolled back, those orders are reported as existing and the
+    others go in at once again. Should anything else refuse it (a line that cannot be held as
+    it stands), every order is saved in a savepoint of its own, which settles each one.
     """
     customer_ids = _customer_ids([p.order for p in placements])
     tracked = tracked_skus([i.sku for p in placements for i in p.order.items if i.sku])
+    try:
+        # Worked out before the display ids are taken: concurrent imports queue on that
+        # counter until this one commits.
+        derived = [_derived(p.order) for p in placements]
+    except OrderActionError:
+        derived = None
     planned = [
         (placement, display_id, customer_ids[placement.order.email], tracked)
         for placement, display_id in zip(placements, take_display_ids(len(placements)),
                                          strict=True)
     ]  # fmt: skip
-    try:
-        with db.session.begin_nested():
-            orders = [_add_order(*plan, actor) for plan in planned]
-    except (IntegrityError, OrderActionError):
-        return [_save(*plan, actor) for plan in planned]
-    return [
-        ImportResult(placement.index, "created", order.id, order.display_id)
-        for (placement, *_), order in zip(planned, orders, strict=True)
-    ]
+    results: list[ImportResult] = []
+    while derived is not None and planned:
+        try:
+            with db.session.begin_nested():
+                return results + _insert_all(planned, derived, tracked, actor)
+        except OrderActionError:
+            break
+        except IntegrityError:
+            # Another request imported some of the external ids after this batch looked for
+            # them: those are existing orders now, and the others go in at once again.
+            found = _existing_orders({p.key for p, *_ in planned if p.key})
+            if not found:
+                break
+            results += [ImportResult(p.index, "existing", *found[p.key])
+                        for p, *_ in planned if p.key in found]  # fmt: skip
+            kept = [i for i, (p, *_) in enumerate(planned) if p.key not in found]
+            planned, derived = [planned[i] for i in kept], [derived[i] for i in kept]
+    return results + [_save(*plan, actor) for plan in planned]
+
+
+def _derived(order: OrderInput) -> dict[str, Any]:
+    """The derived columns of the order as it is placed (``refresh_derived``)."""
+    return derived_columns(order.status, order.totals, [p.figures for p in order.payments],
+                           [LineQuantities(quantity=item.quantity) for item in order.items])
+
+
+#: The tables of an order's rows, parents first.
+_ORDER_TABLES = (
+    Address, Order, LineItem, LineItemTaxLine, LineItemAdjustment, ShippingMethod,
+    ShippingMethodTaxLine, ShippingMethodAdjustment, CreditLine, Payment, Capture,
+)  # fmt: skip
+#: The tables whose ids ``_insert_all`` hands out itself, so that children can name them, with
+#: the count of rows an order has in each.
+_NEEDS_IDS = {
+    Address: lambda o: (o.shipping_address is not None) + (o.billing_address is not None),
+    Order: lambda o: 1,
+    LineItem: lambda o: len(o.items),
+    ShippingMethod: lambda o: len(o.shipping_methods),
+    Payment: lambda o: len(o.payments),
+}
+
+
+def _insert_all(planned: Sequence[tuple[_Placement, int, int, set[str]]],
+                derived: Sequence[dict[str, Any]], tracked: set[str],
+                actor: str) -> list[ImportResult]:  # fmt: skip
+    """Insert the orders with every row ``_add_order`` gives them, as it gives them (same
+    values, same stock holds and events; ``derived`` are their derived columns), in one
+    multi-row insert per table; ``OrderActionError`` when an order cannot be placed so."""
+    ids = _new_ids({model: sum(count(p.order) for p, *_ in planned)
+                    for model, count in _NEEDS_IDS.items()})  # fmt: skip
+    rows: dict[type, list[dict]] = {model: [] for model in _ORDER_TABLES}
+    lines: list[NewLine] = []
+    results = []
+    for (placement, display_id, customer_id, _), derived_values in zip(planned, derived,
+                                                                       strict=True):
+        source = placement.order
+        values = _order_values(placement, display_id, customer_id, actor)
+        order_id = next(ids[Order])
+        order_row = {
+            "id": order_id,
+            **values.order,
+            "shipping_address_id": _address_row(rows, ids, source.shipping_address),
+            "billing_address_id": _address_row(rows, ids, source.billing_address),
+            **derived_values,
+        }
+        order_row["metadata"] = order_row.pop("metadata_")  # the column of Order.metadata_
+        rows[Order].append(order_row)
+        for item, item_values in zip(source.items, values.items, strict=True):
+            item_id = next(ids[LineItem])
+            rows[LineItem].append({"id": item_id, "order_id": order_id, **item_values})
+            rows[LineItemTaxLine] += [{"item_id": item_id, **_tax_values(t)}
+                                      for t in item.tax_lines]  # fmt: skip
+            rows[LineItemAdjustment] += [{"item_id": item_id, **_adjustment_values(a)}
+                                         for a in item.adjustments]  # fmt: skip
+            if source.status is not OrderStatus.CANCELED:
+                lines.append(NewLine(order_id, item_id, placement.sales_channel_id, item))
+        for method, method_values in zip(source.shipping_methods, values.shipping_methods,
+                                         strict=True):  # fmt: skip
+            method_id = next(ids[ShippingMethod])
+            rows[ShippingMethod].append({"id": method_id, "order_id": order_id, **method_values})
+            rows[ShippingMethodTaxLine] += [{"shipping_method_id": method_id, **_tax_values(t)}
+                                            for t in method.tax_lines]  # fmt: skip
+            rows[ShippingMethodAdjustment] += [
+                {"shipping_method_id": method_id, **_adjustment_values(a)}
+                for a in method.adjustments
+            ]
+        rows[CreditLine] += [{"order_id": order_id, **c} for c in values.credit_lines]
+        for payment_values, captures in zip(values.payments, values.captures, strict=True):
+            payment_id = next(ids[Payment])
+            rows[Payment].append({"id": payment_id, "order_id": order_id, **payment_values})
+            rows[Capture] += [{"payment_id": payment_id, **c} for c in captures]
+        results.append(ImportResult(placement.index, "created", order_id, display_id))
+    for model in _ORDER_TABLES:
+        insert_rows(model.__table__, rows[model])
+    reserve_orders(lines, tracked)
+    record_events([(r.order_id, r.display_id) for r in results], "order.placed", actor,
+                  PLACED_MESSAGE)  # fmt: skip
+    return results
+
+
+def _address_row(rows: dict[type, list[dict]], ids: dict[type, Iterator[int]],
+                 fields: Mapping[str, str] | None) -> int | None:  # fmt: skip
+    if fields is None:
+        return None
+    address_id = next(ids[Address])
+    rows[Address].append({"id": address_id, **fields})
+    return address_id
+
+
+def _new_ids(counts: dict[type, int]) -> dict[type, Iterator[int]]:
+    """Ids for ``count`` new rows of each model's table, ascending, as the database would give
+    them: from the tables' sequences on PostgreSQL (one statement for all), after the highest
+    id on SQLite, where the caller's transaction already holds the only write lock (it took
+    the display ids), so that no other writer can take them meanwhile."""
+    counts = {model: count for model, count in counts.items() if count}
+    if db.engine.dialect.name != "postgresql":
+        return {
+            model: iter(range(start := (db.session.scalar(select(func.max(model.id))) or 0) + 1,
+                              start + count))
+            for model, count in counts.items()
+        }  # fmt: skip
+    taken: dict[str, list[int]] = {model.__table__.name: [] for model in counts}
+    wanted = ", ".join(f"(CAST(:t{i} AS text), CAST(:n{i} AS integer))"
+                       for i in range(len(counts)))  # fmt: skip
+    params = {}
+    for i, (model, count) in enumerate(counts.items()):
+        params |= {f"t{i}": f'"{model.__table__.name}"', f"n{i}": count}
+    for table, new_id in db.session.execute(text(
+        f"SELECT wanted.t, nextval(pg_get_serial_sequence(wanted.t, 'id')) "
+        f"FROM (VALUES {wanted}) AS wanted(t, n), generate_series(1, wanted.n)"
+    ), params):  # fmt: skip
+        taken[table.strip('"')].append(new_id)
+    return {model: iter(sorted(taken[model.__table__.name])) for model in counts}
 
 
 def _add_order(placement: _Placement, display_id: int, customer_id: int, tracked: set[str],
@@ -234,7 +392,7 @@ def _add_order(placement: _Placement, display_id: int, customer_id: int, tracked
     order = _build_order(placement, display_id, customer_id, actor)
     refresh_derived(order)
     db.session.add(order)
-    record_event(order, "order.placed", actor, "Order placed through the import API")
+    record_event(order, "order.placed", actor, PLACED_MESSAGE)
     if order.status is not OrderStatus.CANCELED:
         reserve_order(order, tracked)
     return order
@@ -259,72 +417,104 @@ def _save(placement: _Placement, display_id: int, customer_id: int, tracked: set
     return ImportResult(placement.index, "created", order.id, order.display_id)
 
 
-def _build_order(placement: _Placement, display_id: int, customer_id: int, actor: str) -> Order:
-    """The order with every line, address and payment, not yet added to the session."""
+@dataclass(frozen=True)
+class _Values:
+    """The column values of an order's rows, but for ids (and the derived columns): what the
+    ORM objects of ``_build_order`` and the rows of ``_insert_all`` are made of."""
+
+    order: dict[str, Any]
+    items: list[dict[str, Any]]
+    shipping_methods: list[dict[str, Any]]
+    credit_lines: list[dict[str, Any]]
+    payments: list[dict[str, Any]]
+    #: Per payment.
+    captures: list[list[dict[str, Any]]]
+
+
+def _order_values(placement: _Placement, display_id: int, customer_id: int,
+                  actor: str) -> _Values:  # fmt: skip
     source = placement.order
     created_at = source.created_at or utcnow()
     currency = source.currency_code
     canceled = source.status is OrderStatus.CANCELED
+    return _Values(
+        order={
+            "display_id": display_id,
+            "status": source.status,
+            "email": source.email,
+            "customer_id": customer_id,
+            "region_id": placement.region_id,
+            "currency_code": currency,
+            "sales_channel_id": placement.sales_channel_id,
+            "no_notification": source.no_notification,
+            "external_id": source.external_id,
+            "metadata_": source.metadata,
+            "canceled_at": (source.canceled_at or created_at) if canceled else None,
+            "created_at": created_at,
+        },
+        items=[
+            {"title": item.title, "sku": item.sku, "unit_price": item.unit_price,
+             "quantity": item.quantity, "is_tax_inclusive": item.is_tax_inclusive}
+            for item in source.items
+        ],
+        shipping_methods=[
+            {"name": method.name, "amount": method.amount,
+             "is_tax_inclusive": method.is_tax_inclusive}
+            for method in source.shipping_methods
+        ],
+        credit_lines=[{"amount": c.amount, "reference": c.reference, "created_at": created_at}
+                      for c in source.credit_lines],
+        payments=[
+            {"provider_id": p.provider_id, "currency_code": currency, "amount": p.amount,
+             "created_at": created_at}
+            for p in source.payments
+        ],
+        captures=[
+            [{"amount": p.amount, "created_by": actor, "created_at": created_at}]
+            if p.status == "captured" else []
+            for p in source.payments
+        ],
+    )  # fmt: skip
+
+
+def _tax_values(line: TaxLineInput) -> dict[str, Any]:
+    return {"code": line.code, "name": line.name, "rate": line.rate}
+
+
+def _adjustment_values(line: AdjustmentInput) -> dict[str, Any]:
+    return {"code": line.code, "amount": line.amount, "description": line.description}
+
+
+def _build_order(placement: _Placement, display_id: int, customer_id: int, actor: str) -> Order:
+    """The order with every line, address and payment, not yet added to the session."""
+    source = placement.order
+    values = _order_values(placement, display_id, customer_id, actor)
     return Order(
-        display_id=display_id,
-        status=source.status,
-        email=source.email,
-        customer_id=customer_id,
-        region_id=placement.region_id,
-        currency_code=currency,
-        sales_channel_id=placement.sales_channel_id,
+        **values.order,
         shipping_address=_new_address(source.shipping_address),
         billing_address=_new_address(source.billing_address),
-        no_notification=source.no_notification,
-        external_id=source.external_id,
-        metadata_=source.metadata,
-        canceled_at=(source.canceled_at or created_at) if canceled else None,
-        created_at=created_at,
         items=[
-            LineItem(
-                title=item.title,
-                sku=item.sku,
-                unit_price=item.unit_price,
-                quantity=item.quantity,
-                is_tax_inclusive=item.is_tax_inclusive,
-                tax_lines=[LineItemTaxLine(code=t.code, name=t.name, rate=t.rate)
-                           for t in item.tax_lines],
-                adjustments=[LineItemAdjustment(code=a.code, amount=a.amount,
-                                                description=a.description)
-                             for a in item.adjustments],
-            )
-            for item in source.items
+            LineItem(**item_values,
+                     tax_lines=[LineItemTaxLine(**_tax_values(t)) for t in item.tax_lines],
+                     adjustments=[LineItemAdjustment(**_adjustment_values(a))
+                                  for a in item.adjustments])
+            for item, item_values in zip(source.items, values.items, strict=True)
         ],  # fmt: skip
         shipping_methods=[
-            ShippingMethod(
-                name=method.name,
-                amount=method.amount,
-                is_tax_inclusive=method.is_tax_inclusive,
-                tax_lines=[ShippingMethodTaxLine(code=t.code, name=t.name, rate=t.rate)
-                           for t in method.tax_lines],
-                adjustments=[ShippingMethodAdjustment(code=a.code, amount=a.amount,
-                                                      description=a.description)
-                             for a in method.adjustments],
-            )
-            for method in source.shipping_methods
+            ShippingMethod(**method_values,
+                           tax_lines=[ShippingMethodTaxLine(**_tax_values(t))
+                                      for t in method.tax_lines],
+                           adjustments=[ShippingMethodAdjustment(**_adjustment_values(a))
+                                        for a in method.adjustments])
+            for method, method_values in zip(source.shipping_methods, values.shipping_methods,
+                                             strict=True)
         ],  # fmt: skip
-        credit_lines=[
-            CreditLine(amount=c.amount, reference=c.reference, created_at=created_at)
-            for c in source.credit_lines
-        ],
+        credit_lines=[CreditLine(**c) for c in values.credit_lines],
         gift_card_uses=[],
         payments=[
-            Payment(
-                provider_id=p.provider_id,
-                currency_code=currency,
-                amount=p.amount,
-                created_at=created_at,
-                captures=[Capture(amount=p.amount, created_by=actor, created_at=created_at)]
-                if p.status == "captured" else [],
-                refunds=[],
-            )
-            for p in source.payments
-        ],  # fmt: skip
+            Payment(**p, captures=[Capture(**c) for c in captures], refunds=[])
+            for p, captures in zip(values.payments, values.captures, strict=True)
+        ],
         events=[],
     )
 
