@@ -15,11 +15,8 @@ from functools import cache
 from flask import current_app
 from itsdangerous import BadSignature, URLSafeSerializer
 from sqlalchemy import (
-    ARRAY,
-    Integer,
     Select,
     and_,
-    any_,
     bindparam,
     func,
     inspect,
@@ -34,6 +31,7 @@ from sqlalchemy import (
 from sqlalchemy.orm import joinedload
 from sqlalchemy.orm.attributes import set_committed_value
 
+from app.bulk import one_of
 from app.changes.models import ChangeStatus, OrderChange
 from app.claims.models import Claim, ClaimItem
 from app.customers.models import Customer
@@ -219,10 +217,7 @@ def search(stmt: Select, q: str) -> Select:
         select(matching.c.id).limit(SEARCH_PROBE + 1))))  # fmt: skip
     if len(ids) > SEARCH_PROBE:
         return stmt.where(or_(*conditions))
-    if db.engine.dialect.name == "postgresql":
-        # One array parameter, however many ids: the plan and its cache stay the same.
-        return stmt.where(Order.id == any_(bindparam("search_ids", ids, type_=ARRAY(Integer))))
-    return stmt.where(Order.id.in_(ids))
+    return stmt.where(one_of(Order.id, ids))
 
 
 def _customers_named(words: list[str]) -> Select:
