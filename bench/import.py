@@ -129,9 +129,9 @@ def order_json(plan: OrderPlan, external_id: str | None) -> dict:
 THIS_CALL, EARLIER_CALL = "{call}", "{earlier call}"
 
 
-def plan_bodies(count: int, batch: int, run: str) -> list[str]:
+def plan_bodies(count: int, batch: int, run: str, days: int) -> list[str]:
     """``count`` request bodies of ``batch`` orders each, of the demo store's kind, placed
-    over the last year; ``body(template, call)`` makes each call's own of them. About
+    over the last ``days`` days; ``body(template, call)`` makes each call's own of them. About
     ``EXTERNAL_ID_SHARE`` of the orders have an external id, and every ``REPEAT_EVERY``-th
     of those is one an earlier call sent."""
     rng = random.Random(SEED)
@@ -140,7 +140,7 @@ def plan_bodies(count: int, batch: int, run: str) -> list[str]:
     channels, weights = list(CHANNEL_WEIGHTS), list(CHANNEL_WEIGHTS.values())
     bodies = []
     for _ in range(count):
-        times = order_times(rng, batch, now)
+        times = order_times(rng, batch, now, days)
         deck = scenario_deck(rng, batch)
         orders = []
         for index in range(batch):
@@ -377,6 +377,8 @@ def main() -> None:
     parser.add_argument("--workers", type=int, default=2,
                         help="gunicorn workers; 0 serves with Werkzeug in this process")
     parser.add_argument("--plans", type=int, default=20, help="bodies planned, sent in turn")
+    parser.add_argument("--days", type=int, default=365,
+                        help="the orders were placed over the last DAYS days")
     args = parser.parse_args()
     app, token = prepared_app()
     with app.app_context():
@@ -384,7 +386,7 @@ def main() -> None:
     if held >= args.orders:
         raise SystemExit(f"The database holds {held:,} orders already; nothing to import.")
     print(f"Planning {args.plans} bodies of {args.batch:,} orders to send in turn.")
-    templates = plan_bodies(args.plans, args.batch, f"bench-{int(time.time())}")
+    templates = plan_bodies(args.plans, args.batch, f"bench-{int(time.time())}", args.days)
     print(f"{held:,} orders held; importing up to {args.orders:,} in calls of "
           f"{args.batch:,} orders, {args.clients} at once, served by "
           f"{f'gunicorn with {args.workers} workers' if args.workers else 'Werkzeug'}.")
