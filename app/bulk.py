@@ -5,64 +5,61 @@ from __future__ import annotations
 from collections.abc import Collection
 from typing import Any
 
+import psycopg
 from sqlalchemy import (
+    ColumnDefault,
     ColumnElement,
     Table,
     any_,
     bindparam,
     cast,
     insert,
-    literal_column,
-    select,
-    text,
 )
 from sqlalchemy.dialects.postgresql import ARRAY
+from sqlalchemy.exc import DBAPIError
 
 from app.extensions import db
 
 
 def insert_rows(table: Table, rows: list[dict[str, Any]]) -> None:
-    """Insert ``rows`` (dicts with the same keys) in one statement.
+    """Insert ``rows`` (dicts with the same keys) in the session's transaction.
 
-    On PostgreSQL, each column's values go as one array, unnested into rows by the server:
-    one statement with one parameter per column, where an executemany would execute the
-    INSERT once per row and a multi-row VALUES would carry one parameter per value (which
-    psycopg parses anew for each statement). Elsewhere an executemany. Values pass through the
-    columns' types either way: the arrays hold what each column's bind processor makes of
-    them, cast to the column's type on the server."""
+    On PostgreSQL by ``COPY ... FROM STDIN``, the server's own bulk load: one round trip, rows
+    written out by psycopg's C code, none of an INSERT's per-statement work. An executemany
+    would execute the INSERT once per row, and a multi-row VALUES carries one parameter per
+    value, which psycopg parses anew for each statement. Elsewhere an executemany. Values pass
+    through the columns' types either way (``process_bind_param``)."""
     if not rows:
         return
     if db.engine.dialect.name != "postgresql":
         db.session.execute(insert(table), rows)
         return
-    names = list(rows[0])
     dialect = db.engine.dialect
-    arrays = {}
-    for i, name in enumerate(names):
-        column_type = table.c[name].type
-        process = column_type.dialect_impl(dialect).bind_processor(dialect)
-        values = [row[name] for row in rows]
-        arrays[f"values_{i}"] = _BinaryArray(map(process, values) if process else values)
-    unnested = ", ".join(
-        f"CAST(:values_{i} AS {table.c[name].type.compile(dialect)}[])"
-        for i, name in enumerate(names)
-    )
-    db.session.execute(insert(table).from_select(
-        names, select(literal_column("*")).select_from(text(f"unnest({unnested})"))), arrays)
+    # COPY knows the server's defaults only: the columns' own (Python) defaults, which an
+    # INSERT would fill in, are filled in here.
+    defaults = {column.name: column.default for column in table.columns
+                if column.name not in rows[0] and column.default is not None}  # fmt: skip
+    names = [*rows[0], *defaults]
+    columns = [(name, table.c[name].type.dialect_impl(dialect).bind_processor(dialect))
+               for name in names]  # fmt: skip
+    quote = dialect.identifier_preparer
+    copy_sql = (f"COPY {quote.format_table(table)} "
+                f"({', '.join(quote.quote(name) for name in names)}) FROM STDIN")  # fmt: skip
+    driver = db.session.connection().connection.driver_connection
+    try:
+        with driver.cursor().copy(copy_sql) as copy:
+            for given in rows:
+                row = given | {name: _default(default) for name, default in defaults.items()}
+                copy.write_row([row[name] if process is None else process(row[name])
+                                for name, process in columns])
+    except psycopg.Error as error:
+        # As SQLAlchemy raises a statement's errors: a duplicate key is an IntegrityError.
+        raise DBAPIError.instance(copy_sql, None, error, psycopg.Error) from error
 
 
-class _BinaryArray(list):
-    """A column's values, already processed by its type, sent to psycopg as a binary array:
-    in a text array psycopg checks every element for quoting with a regular expression."""
-
-
-try:
-    from psycopg import adapters
-    from psycopg.types.array import ListBinaryDumper
-except ImportError:  # no PostgreSQL driver: nothing to send arrays to
-    pass
-else:
-    adapters.register_dumper(_BinaryArray, ListBinaryDumper)
+def _default(default: ColumnDefault) -> Any:
+    # A callable default takes the execution context, which none of ours looks at.
+    return default.arg(None) if default.is_callable else default.arg
 
 
 def one_of(column: ColumnElement, values: Collection[Any]) -> ColumnElement[bool]:
