@@ -90,7 +90,7 @@ def publish(event_type: str, order, payload: dict[str, Any]) -> None:
 
 
 def publish_many(event_type: str, events: list[tuple[int, dict[str, Any]]]) -> None:
-    """``publish`` for many orders already saved, each ``(order id, payload)``: one multi-row
+    """``publish`` for many orders already saved, each ``(order id, payload)``: one bulk
     insert, no ORM objects."""
     rows = [
         {"event_type": event_type, "subscriber": name, "order_id": order_id, "payload": payload,

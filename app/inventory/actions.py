@@ -147,7 +147,7 @@ class NewLine:
 def reserve_orders(lines: Sequence[NewLine], tracked: Collection[str]) -> None:
     """``reserve_order`` for the lines of many new orders at once (of orders not canceled):
     the holds are planned as it plans them, order after order, on counts read once, then
-    written with one conditional UPDATE per level and one multi-row insert of reservations.
+    written with one conditional UPDATE per level and one bulk insert of reservations.
 
     Refuses (``OrderActionError``) whatever ``reserve_order`` would refuse, and also a line
     that takes a backorder or a level another transaction took units of meanwhile: the caller

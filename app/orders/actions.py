@@ -102,7 +102,7 @@ def refresh_derived(order: Order) -> None:
 def derived_columns(status: OrderStatus, totals: OrderTotals, payments: Sequence[PaymentFigures],
                     lines: Sequence[LineQuantities]) -> dict[str, Any]:  # fmt: skip
     """The stored columns derived from an order's totals, payments and line quantities
-    (``refresh_derived``, and the import's multi-row inserts), or the ``OrderActionError``
+    (``refresh_derived``, and the import's bulk inserts), or the ``OrderActionError``
     that refuses a total too large to store."""
     try:
         check_order_total(totals.total)
@@ -139,7 +139,7 @@ def record_event(
 def record_events(orders: Sequence[tuple[int, int]], event_type: str, actor: str,
                   message: str) -> None:  # fmt: skip
     """``record_event(order, event_type, actor, message)`` for many orders at once, each given
-    as ``(id, display_id)``: one multi-row insert per table, no ORM objects."""
+    as ``(id, display_id)``: one bulk insert per table, no ORM objects."""
     now = utcnow()
     insert_rows(OrderEvent.__table__, [
         {"order_id": order_id, "event_type": event_type, "actor": actor, "message": message,

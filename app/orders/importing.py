@@ -5,7 +5,7 @@ regions and sales channels, skips orders whose ``external_id`` the sales channel
 and saves each remaining order whole or not at all. It does not commit: the caller's request
 commits once.
 
-A batch goes in with one multi-row insert per table and no ORM objects (``_insert_all``); an
+A batch goes in with one bulk insert per table and no ORM objects (``_insert_all``); an
 order that cannot go in so is saved alone through the ORM (``_add_order``). Both give an order
 the same rows: the column values come from ``_order_values``, the derived columns from
 ``derived_columns``, the stock holds from the rules of ``app.inventory.actions`` and the
@@ -233,7 +233,7 @@ PLACED_MESSAGE = "Order placed through the import API"
 def _save_all(placements: Sequence[_Placement], actor: str) -> list[ImportResult]:
     """Save new orders, each whole or not at all.
 
-    All of them go in one savepoint first, with one multi-row insert per table and no ORM
+    All of them go in one savepoint first, with one bulk insert per table (``insert_rows``), no ORM
     objects (``_insert_all``). Should another request have imported some of the external ids
     meanwhile, the savepoint is rolled back, those orders are reported as existing and the
     others go in at once again. Should anything else refuse it (a line that cannot be held as
@@ -299,7 +299,7 @@ def _insert_all(planned: Sequence[tuple[_Placement, int, int, set[str]]],
                 actor: str) -> list[ImportResult]:  # fmt: skip
     """Insert the orders with every row ``_add_order`` gives them, as it gives them (same
     values, same stock holds and events; ``derived`` are their derived columns), in one
-    multi-row insert per table; ``OrderActionError`` when an order cannot be placed so."""
+    bulk insert per table; ``OrderActionError`` when an order cannot be placed so."""
     ids = _new_ids({model: sum(count(p.order) for p, *_ in planned)
                     for model, count in _NEEDS_IDS.items()})  # fmt: skip
     rows: dict[type, list[dict]] = {model: [] for model in _ORDER_TABLES}
