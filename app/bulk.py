@@ -47,7 +47,7 @@ def insert_rows(table: Table, rows: list[dict[str, Any]]) -> None:
                 f"({', '.join(quote.quote(name) for name in names)}) FROM STDIN")  # fmt: skip
     driver = db.session.connection().connection.driver_connection
     try:
-        with driver.cursor().copy(copy_sql) as copy:
+        with driver.cursor() as cursor, cursor.copy(copy_sql) as copy:
             for given in rows:
                 row = given | {name: _default(default) for name, default in defaults.items()}
                 copy.write_row([row[name] if process is None else process(row[name])
