@@ -42,6 +42,7 @@ from app.api.idempotency import idempotent
 from app.api.return_items import (
     MAX_ITEM_NOTE_LENGTH,
     MAX_NOTE_LENGTH,
+    change_request,
     named_line,
     no_open_change,
     object_body,
@@ -77,18 +78,14 @@ def create_claim_view(order_id: int):
     body = object_body('with a "type" and an "items" list', ("items", "new_items"))
 
     def act() -> int:
-        order = locked_order(order_id)
-        no_open_change(order, "a claim")
-        errors: list[FieldError] = []
-        fields = JsonFields(body, "", errors)
-        only(fields, _CLAIM_FIELDS, "a claim")
+        order, fields = change_request(order_id, body, _CLAIM_FIELDS, "a claim")
         claim_type = fields.choice("type", tuple(ClaimType))
         lines = _read_lines(order, fields)
         new_items = read_new_items(order, fields, required=False)
         location_id = _read_return(fields.object("return"))
         shipping = read_shipping(order, fields.object("shipping"))
         note = fields.text("note", MAX_NOTE_LENGTH)
-        refuse(errors)
+        refuse(fields.errors)
         try:
             claim = claims.create_claim(
                 order, order.lock_version, claim_type, lines, new_items=new_items,

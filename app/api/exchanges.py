@@ -34,9 +34,8 @@ from app.api.exchange_serializers import exchange_detail
 from app.api.idempotency import idempotent
 from app.api.return_items import (
     MAX_NOTE_LENGTH,
-    no_open_change,
+    change_request,
     object_body,
-    only,
     read_lines,
     read_location,
     read_new_items,
@@ -45,12 +44,11 @@ from app.api.return_items import (
     refuse,
 )
 from app.api.views import bp
-from app.api.writes import all_or_nothing, locked_order
+from app.api.writes import all_or_nothing
 from app.exchanges import actions as exchanges
 from app.exchanges.models import Exchange
 from app.extensions import db
 from app.orders.actions import OrderActionError
-from app.orders.import_payload import FieldError, JsonFields
 from app.orders.queries import order_with_details
 
 _EXCHANGE_FIELDS = ("return_items", "new_items", "shipping", "return_shipping", "location_id",
@@ -66,11 +64,7 @@ def create_exchange_view(order_id: int):
                                                                      "new_items"))  # fmt: skip
 
     def act() -> int:
-        order = locked_order(order_id)
-        no_open_change(order, "an exchange")
-        errors: list[FieldError] = []
-        fields = JsonFields(body, "", errors)
-        only(fields, _EXCHANGE_FIELDS, "an exchange")
+        order, fields = change_request(order_id, body, _EXCHANGE_FIELDS, "an exchange")
         lines = read_lines(order, fields, "return_items")
         new_items = read_new_items(order, fields, required=True)
         shipping = read_shipping(order, fields.object("shipping"))
@@ -78,7 +72,7 @@ def create_exchange_view(order_id: int):
         return_shipping = read_return_shipping(fields.object("return_shipping"),
                                                order.currency_code)  # fmt: skip
         note = fields.text("note", MAX_NOTE_LENGTH)
-        refuse(errors)
+        refuse(fields.errors)
         try:
             exchange = exchanges.create_exchange(
                 order, order.lock_version, lines, new_items, location_id=location_id,

@@ -15,6 +15,7 @@ from sqlalchemy import select
 from app.api.auth import current_actor
 from app.api.errors import ApiError
 from app.api.views import body_amount, json_body
+from app.api.writes import locked_order
 from app.changes.actions import ChangeError, open_change, shipping_step
 from app.exchanges.actions import NewItem, ShippingChoice, new_item_step
 from app.extensions import db
@@ -86,6 +87,18 @@ def no_open_change(order: Order, before: str = "a return") -> None:
             f"({existing.status.value}); finish or cancel it before {before}.",
             change_id=existing.id,
         )  # fmt: skip
+
+
+def change_request(order_id: int, body: dict, allowed: tuple[str, ...],
+                   what: str) -> tuple[Order, JsonFields]:  # fmt: skip
+    """The order of a new return, exchange or claim (``what``), locked and with no other change
+    open, and the request's fields, each one of ``allowed``; the field errors found gather on
+    ``fields.errors``, for ``refuse``."""
+    order = locked_order(order_id)
+    no_open_change(order, what)
+    fields = JsonFields(body, "", [])
+    only(fields, allowed, what)
+    return order, fields
 
 
 def read_lines(order: Order, fields: JsonFields, key: str = "items") -> list[ReturnRequestLine]:

@@ -35,6 +35,7 @@ from app.api.errors import ApiError
 from app.api.idempotency import idempotent
 from app.api.return_items import (
     MAX_NOTE_LENGTH,
+    change_request,
     no_open_change,
     object_body,
     only,
@@ -69,16 +70,12 @@ def create_return_view(order_id: int):
     body = object_body('with an "items" list')
 
     def act() -> int:
-        order = locked_order(order_id)
-        no_open_change(order)
-        errors: list[FieldError] = []
-        fields = JsonFields(body, "", errors)
-        only(fields, _RETURN_FIELDS, "a return")
+        order, fields = change_request(order_id, body, _RETURN_FIELDS, "a return")
         lines = read_lines(order, fields)
         location_id = read_location(fields)
         shipping = read_return_shipping(fields.object("return_shipping"), order.currency_code)
         note = fields.text("note", MAX_NOTE_LENGTH)
-        refuse(errors)
+        refuse(fields.errors)
         try:
             return_ = returns.request_return(
                 order, order.lock_version, lines, location_id=location_id, note=note,
