@@ -224,6 +224,19 @@ def test_an_order_without_shipped_units_offers_no_return(staff_client):
     assert "Request the return" not in shown
 
 
+@pytest.mark.parametrize(("page", "button"), [("returns", "Request the return"),
+                                              ("exchanges", "Create the exchange")])
+def test_units_are_not_asked_back_without_a_return_reason_to_pick(staff_client, order, page,
+                                                                  button):  # fmt: skip
+    order, _ = order
+    for offered in db.session.scalars(select(ReturnReason)):
+        offered.is_active = False
+    db.session.commit()
+    shown = text(staff_client.get(f"/orders/{order.id}/{page}/new"))
+    assert "No return reason is offered: add one in the settings first." in shown
+    assert button not in shown
+
+
 def test_the_list_filters_by_status_and_finds_by_order_number_or_email(staff_client, order):
     order, warehouse = order
     shirt, socks = order.items
