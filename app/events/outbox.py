@@ -93,11 +93,8 @@ def publish_many(event_type: str, events: list[tuple[int, dict[str, Any]]]) -> N
     """``publish`` for many orders already saved, each ``(order id, payload)``: one bulk
     insert, no ORM objects."""
     rows = [
-        {"event_type": event_type, "subscriber": name, "order_id": order_id, "payload": payload,
-         "created_at": now, "next_attempt_at": now, "attempts": 0, "last_error": "",
-         "delivered_at": None}
+        {"event_type": event_type, "subscriber": name, "order_id": order_id, "payload": payload}
         for name in _subscribers_of(event_type)
-        for now in [utcnow()]
         for order_id, payload in events
     ]  # fmt: skip
     if rows:
